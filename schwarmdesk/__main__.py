@@ -1,0 +1,3 @@
+from schwarmdesk.cli import main
+
+raise SystemExit(main())

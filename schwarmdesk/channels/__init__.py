@@ -1,0 +1,1 @@
+"""Channel adapters (one module per channel) and the channel kinds they share."""

@@ -1,0 +1,268 @@
+"""Every state change on conversations, messages and attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.conversations.models import (
+    Attachment,
+    Conversation,
+    Direction,
+    Message,
+    Priority,
+    Status,
+    Tag,
+    Visibility,
+)
+from schwarmdesk.core.errors import Conflict, Invalid
+from schwarmdesk.core.html import sanitize_html
+from schwarmdesk.people.actions import Actor
+from schwarmdesk.people.models import Agent, Customer, Team
+
+log = logging.getLogger(__name__)
+
+# Types we store. The declared type must be on this list and agree with the file's own bytes
+# where the bytes say something (text formats carry no signature).
+ALLOWED_ATTACHMENT_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "message/rfc822",
+    }
+)
+# Containers that several declared types share (a .docx is a zip).
+SNIFFED_ALIASES = {
+    "application/zip": frozenset(
+        {
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.oasis.opendocument.text",
+        }
+    ),
+}
+
+
+@transaction.atomic
+def start_conversation(
+    actor: Actor,
+    *,
+    customer: Customer,
+    origin_channel: str,
+    subject: str = "",
+    language: str = "",
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+    assignee: Agent | None = None,
+    tags: Iterable[str] = (),
+) -> Conversation:
+    if origin_channel not in ChannelKind.values:
+        raise Invalid(f"unknown channel kind {origin_channel!r}")
+    if priority not in Priority.values:
+        raise Invalid(f"unknown priority {priority!r}")
+    conversation = Conversation.objects.create(
+        customer=customer,
+        origin_channel=origin_channel,
+        subject=subject.strip()[:300],
+        language=language,
+        priority=priority,
+        team=team,
+        assignee=assignee,
+    )
+    set_tags(actor, conversation, tags=tags)
+    return conversation
+
+
+def set_tags(actor: Actor, conversation: Conversation, *, tags: Iterable[str]) -> Conversation:
+    names = sorted({name.strip().lower() for name in tags if name.strip()})
+    with transaction.atomic():
+        conversation.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+    return conversation
+
+
+def add_message(
+    actor: Actor,
+    conversation: Conversation,
+    *,
+    direction: str,
+    visibility: str,
+    channel_kind: str,
+    body_text: str,
+    body_html: str = "",
+    external_id: str | None = None,
+    author_customer: Customer | None = None,
+    author_agent: Agent | None = None,
+    raw_payload: Any = None,
+    received_at: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> Message:
+    """Store one message; the counters are recomputed by the worker after commit.
+
+    A second message with the same ``(channel_kind, external_id)`` raises :class:`Conflict`
+    and leaves the database exactly as it was.
+    """
+    if visibility == Visibility.INTERNAL and author_agent is None:
+        raise Invalid("an internal note needs an agent as author")
+    if direction == Direction.INBOUND and visibility == Visibility.INTERNAL:
+        raise Invalid("an internal note cannot come in from a channel")
+    if not body_text.strip() and not body_html.strip():
+        raise Invalid("a message needs a text")
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                direction=direction,
+                visibility=visibility,
+                channel_kind=channel_kind,
+                external_id=(external_id or "").strip(),
+                author_customer=author_customer,
+                author_agent=author_agent,
+                body_text=body_text,
+                body_html=sanitize_html(body_html),
+                raw_payload=raw_payload,
+                received_at=received_at
+                if received_at is not None or direction != Direction.INBOUND
+                else timezone.now(),
+                sent_at=sent_at,
+            )
+            transaction.on_commit(lambda: _queue_counters(conversation.pk))
+    except IntegrityError:
+        if (
+            external_id
+            and Message.objects.filter(channel_kind=channel_kind, external_id=external_id).exists()
+        ):
+            log.info("message.duplicate channel=%s external_id=%s", channel_kind, external_id)
+            raise Conflict(
+                f"a {channel_kind} message with external id {external_id!r} is already stored"
+            ) from None
+        raise
+    return message
+
+
+def _queue_counters(conversation_id: int) -> None:
+    from schwarmdesk.conversations.tasks import recompute_counters_task  # noqa: PLC0415
+
+    recompute_counters_task(conversation_id)
+
+
+def recompute_counters(conversation_id: int) -> Conversation | None:
+    """Recount a conversation's messages from the rows themselves; idempotent."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+        if conversation is None:
+            return None
+        agent_reply = Q(direction=Direction.OUTBOUND) & ~Q(visibility=Visibility.INTERNAL)
+        stats = conversation.messages.aggregate(
+            total=Count("pk"),
+            inbound=Count("pk", filter=Q(direction=Direction.INBOUND)),
+            outbound=Count("pk", filter=agent_reply),
+            notes=Count("pk", filter=Q(visibility=Visibility.INTERNAL)),
+            last=Max("created_at", filter=~Q(visibility=Visibility.INTERNAL)),
+            first_response=Min("created_at", filter=agent_reply),
+        )
+        conversation.message_count = stats["total"]
+        conversation.inbound_count = stats["inbound"]
+        conversation.outbound_count = stats["outbound"]
+        conversation.note_count = stats["notes"]
+        conversation.last_message_at = stats["last"]
+        conversation.first_response_at = stats["first_response"]
+        conversation.save(
+            update_fields=[
+                "message_count",
+                "inbound_count",
+                "outbound_count",
+                "note_count",
+                "last_message_at",
+                "first_response_at",
+            ]
+        )
+    return conversation
+
+
+@transaction.atomic
+def set_status(actor: Actor, conversation: Conversation, *, status: str) -> Conversation:
+    if status not in Status.values:
+        raise Invalid(f"unknown status {status!r}")
+    now = timezone.now()
+    conversation.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.SOLVED and conversation.solved_at is None:
+        conversation.solved_at = now
+        fields.append("solved_at")
+    if status == Status.CLOSED and conversation.closed_at is None:
+        conversation.closed_at = now
+        fields.append("closed_at")
+    conversation.save(update_fields=fields)
+    return conversation
+
+
+def _sniffed_type_matches(declared: str, content: bytes) -> bool:
+    kind = filetype.guess(content)
+    if kind is None:
+        # No signature: only formats that are text by nature may lack one.
+        return declared.startswith("text/") or declared == "message/rfc822"
+    sniffed: str = kind.mime
+    return declared == sniffed or declared in SNIFFED_ALIASES.get(sniffed, frozenset())
+
+
+def attach_file(
+    actor: Actor,
+    message: Message,
+    *,
+    filename: str,
+    content: bytes,
+    content_type: str,
+) -> Attachment:
+    """Store a file on a message after checking its size and that its bytes match its type."""
+    declared = content_type.split(";", maxsplit=1)[0].strip().lower()
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
+    if not content:
+        raise Invalid("the file is empty")
+    if len(content) > settings.MAX_ATTACHMENT_BYTES:
+        log.info("attachment.too_large size=%s message=%s", len(content), message.pk)
+        raise Invalid(
+            f"the file is {len(content)} bytes; the limit is {settings.MAX_ATTACHMENT_BYTES}"
+        )
+    if declared not in ALLOWED_ATTACHMENT_TYPES:
+        log.info("attachment.type_refused type=%s message=%s", declared, message.pk)
+        raise Invalid(f"files of type {declared!r} are not accepted")
+    if not _sniffed_type_matches(declared, content):
+        log.info("attachment.type_mismatch type=%s message=%s", declared, message.pk)
+        raise Invalid(f"the file's content is not {declared!r}")
+    digest = hashlib.sha256(content).hexdigest()
+    attachment = Attachment(
+        message=message,
+        filename=name[:255],
+        content_type=declared,
+        size=len(content),
+        sha256=digest,
+    )
+    with transaction.atomic():
+        attachment.file.save(name, ContentFile(content), save=False)
+        try:
+            attachment.save()
+        except Exception:
+            attachment.file.delete(save=False)  # no orphan file when the row is not stored
+            raise
+    return attachment

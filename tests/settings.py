@@ -1,0 +1,28 @@
+"""Settings for the test suite: the real settings module, read with test environment values."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SCHWARMDESK_MODE", "development")
+os.environ.setdefault("SCHWARMDESK_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault(
+    "SCHWARMDESK_DATA_DIR", str(Path(tempfile.gettempdir()) / f"schwarmdesk-test-{os.getpid()}")
+)
+
+from schwarmdesk.settings import *  # noqa: F403
+from schwarmdesk.settings import DATA_DIR, DATABASES, HUEY
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Tasks run inline unless a test switches to the real queue (tests/core/test_worker.py).
+HUEY.immediate = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the worker process in test_worker.py must open the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
