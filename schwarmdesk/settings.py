@@ -142,6 +142,9 @@ TEMPLATES: list[dict[str, Any]] = [
 
 DATABASE_URL = env_optional("DATABASE_URL")
 SQLITE_PATH = DATA_DIR / "schwarmdesk.sqlite3"
+if DATABASE_URL is not None and DATABASE_URL.startswith("sqlite:///"):
+    SQLITE_PATH = Path(DATABASE_URL.removeprefix("sqlite:///")).resolve()
+    DATABASE_URL = None
 if DATABASE_URL is None:
     DATABASES: dict[str, dict[str, Any]] = {
         "default": {
@@ -156,12 +159,7 @@ if DATABASE_URL is None:
             },
         }
     }
-else:
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        raise ConfigError(
-            "SCHWARMDESK_DATABASE_URL must be a postgresql:// URL "
-            "(leave it unset for the embedded SQLite database)"
-        )
+elif DATABASE_URL.startswith(("postgres://", "postgresql://")):
     DATABASES = {
         "default": dict(
             dj_database_url.parse(
@@ -171,13 +169,19 @@ else:
             )
         )
     }
+else:
+    raise ConfigError(
+        "SCHWARMDESK_DATABASE_URL must start with postgresql:// (or sqlite:/// followed by a file "
+        "path); leave it unset for the embedded SQLite database in the data directory"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_optional("REDIS_URL")
 QUEUE_PATH = DATA_DIR / "queue.sqlite3"
 WORKER_THREADS = env_int("WORKER_THREADS", 2, minimum=1, maximum=64)
-HUEY = make_huey(redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)
+QUEUE_NAME = env_str("QUEUE_NAME", "schwarmdesk")
+HUEY = make_huey(name=QUEUE_NAME, redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,6 +202,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-QUEUE_NAME = "schwarmdesk"
 
-
-def make_huey(*, redis_url: str | None, sqlite_path: Path, immediate: bool = False) -> Huey:
+def make_huey(
+    *, name: str, redis_url: str | None, sqlite_path: Path, immediate: bool = False
+) -> Huey:
     if redis_url is not None:
-        return RedisHuey(QUEUE_NAME, url=redis_url, immediate=immediate)
-    return SqliteHuey(QUEUE_NAME, filename=str(sqlite_path), immediate=immediate)
+        return RedisHuey(name, url=redis_url, immediate=immediate)
+    return SqliteHuey(name, filename=str(sqlite_path), immediate=immediate)
 
 
 def get_huey() -> Huey:

@@ -38,4 +38,5 @@ def check_worker_queue(huey: Huey) -> CheckResult:
     except Exception as error:  # any backend failure (sqlite, redis) means "not healthy"
         log.warning("health.queue_failed error=%s", type(error).__name__)
         return CheckResult("queue", is_ok=False, detail=type(error).__name__)
-    return CheckResult("queue", is_ok=True, detail=f"{type(huey).__name__}, {waiting} waiting")
+    backend = type(huey.storage).__name__
+    return CheckResult("queue", is_ok=True, detail=f"{backend}, {waiting} waiting")
