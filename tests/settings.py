@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
-from pathlib import Path
 
 os.environ.setdefault("SCHWARMDESK_MODE", "development")
 os.environ.setdefault("SCHWARMDESK_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
-os.environ.setdefault(
-    "SCHWARMDESK_DATA_DIR", str(Path(tempfile.gettempdir()) / f"schwarmdesk-test-{os.getpid()}")
-)
+# Each test process (every xdist worker too) gets a data directory of its own: the queue file
+# and the SQLite test database must not be shared between processes that run tests in parallel.
+_data_dir = tempfile.mkdtemp(prefix="schwarmdesk-test-")
+atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
+os.environ["SCHWARMDESK_DATA_DIR"] = _data_dir
 
 from schwarmdesk.settings import *  # noqa: F403
 from schwarmdesk.settings import DATA_DIR, DATABASES, HUEY
