@@ -15,8 +15,8 @@ _data_dir = tempfile.mkdtemp(prefix="schwarmdesk-test-")
 atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
 os.environ["SCHWARMDESK_DATA_DIR"] = _data_dir
 
-from schwarmdesk.settings import *  # noqa: F403
-from schwarmdesk.settings import DATA_DIR, DATABASES, HUEY
+from schwarmdesk.settings import *  # noqa: E402, F403  -- environment first, then settings
+from schwarmdesk.settings import DATA_DIR, DATABASES, HUEY  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
