@@ -240,6 +240,8 @@ LOGGING: dict[str, Any] = {
             "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
             "propagate": False,
         },
-        "huey": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # the consumer's start-up lines are useful; a line per executed task is noise
+        "huey": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "huey.consumer": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
