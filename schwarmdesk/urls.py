@@ -9,6 +9,7 @@ from schwarmdesk.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("help/", include("schwarmdesk.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -23,6 +23,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Lexical search only, unless a test asks for the model (tests/search/test_semantic*.py).
+EMBEDDING_MODEL = "none"
+
 # Tasks run inline unless a test switches to the real queue (tests/core/test_worker.py).
 HUEY.immediate = True
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.conversations.indexing import index_conversation
 from schwarmdesk.conversations.models import (
     Attachment,
     Conversation,
@@ -90,7 +91,7 @@ def start_conversation(
         team=team,
         assignee=assignee,
     )
-    set_tags(actor, conversation, tags=tags)
+    set_tags(actor, conversation, tags=tags)  # also indexes the conversation
     return conversation
 
 
@@ -98,6 +99,7 @@ def set_tags(actor: Actor, conversation: Conversation, *, tags: Iterable[str]) -
     names = sorted({name.strip().lower() for name in tags if name.strip()})
     with transaction.atomic():
         conversation.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+        index_conversation(conversation)
     return conversation
 
 
@@ -146,6 +148,8 @@ def add_message(
                 else timezone.now(),
                 sent_at=sent_at,
             )
+            if visibility != Visibility.INTERNAL:  # notes are never indexed
+                index_conversation(conversation)
             transaction.on_commit(lambda: _queue_counters(conversation.pk))
     except IntegrityError:
         if (
@@ -214,6 +218,7 @@ def set_status(actor: Actor, conversation: Conversation, *, status: str) -> Conv
         conversation.closed_at = now
         fields.append("closed_at")
     conversation.save(update_fields=fields)
+    index_conversation(conversation)
     return conversation
 
 

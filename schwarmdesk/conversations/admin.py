@@ -1,6 +1,11 @@
-from django.contrib import admin
+from typing import Any
 
-from schwarmdesk.conversations.models import Attachment, Conversation, Message, Tag
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from schwarmdesk.conversations.models import Attachment, Conversation, Message, Tag, Visibility
+from schwarmdesk.search.duplicates import find_similar
+from schwarmdesk.search.models import Kind
 
 
 class MessageInline(admin.StackedInline[Message, Conversation]):
@@ -52,6 +57,40 @@ class ConversationAdmin(admin.ModelAdmin[Conversation]):
     ]
     inlines = [MessageInline]
     date_hierarchy = "created_at"
+    change_form_template = "admin/conversations/conversation/change_form.html"
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Next to the conversation: related help articles and similar solved conversations."""
+        context = dict(extra_context or {})
+        conversation = self.get_object(request, object_id)
+        if conversation is not None:
+            first = (
+                conversation.messages.exclude(visibility=Visibility.INTERNAL)
+                .order_by("created_at")
+                .values_list("body_text", flat=True)
+                .first()
+            )
+            text = f"{conversation.subject}\n{first or ''}"
+            context["related_articles"] = find_similar(
+                request.user, text, kinds=[Kind.ARTICLE], limit=5
+            )
+            context["similar_conversations"] = [
+                item
+                for item in find_similar(
+                    request.user,
+                    text,
+                    kinds=[Kind.CONVERSATION],
+                    exclude=(Kind.CONVERSATION, conversation.pk),
+                    limit=5,
+                )
+            ]
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description="#")
     def reference(self, obj: Conversation) -> str:

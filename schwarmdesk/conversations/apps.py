@@ -6,3 +6,8 @@ class ConversationsConfig(AppConfig):
     name = "schwarmdesk.conversations"
     label = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from schwarmdesk.conversations.indexing import register_source  # noqa: PLC0415
+
+        register_source()

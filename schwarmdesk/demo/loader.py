@@ -33,10 +33,13 @@ from schwarmdesk.demo.data import (
     ConversationSpec,
     MessageSpec,
 )
+from schwarmdesk.demo.data_articles import ARTICLES, CATEGORIES
 from schwarmdesk.demo.data_conversations_billing import BILLING_CONVERSATIONS
 from schwarmdesk.demo.data_conversations_tech import TECH_CONVERSATIONS
 from schwarmdesk.demo.data_conversations_travel import TRAVEL_CONVERSATIONS
 from schwarmdesk.demo.data_people import AGENTS, CUSTOMERS, TEAMS
+from schwarmdesk.knowledge.actions import create_article, create_category, record_feedback
+from schwarmdesk.knowledge.models import Article
 from schwarmdesk.people.actions import create_agent, create_customer, create_team, link_identity
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Team
 
@@ -70,6 +73,8 @@ class DemoSummary:
     identities: int = 0
     conversations: int = 0
     messages: int = 0
+    categories: int = 0
+    articles: int = 0
 
     def __str__(self) -> str:
         if not self.created:
@@ -77,7 +82,8 @@ class DemoSummary:
         return (
             f"Demo data loaded: {self.teams} teams, {self.agents} agents, "
             f"{self.customers} customers ({self.identities} channel identities), "
-            f"{self.conversations} conversations, {self.messages} messages."
+            f"{self.conversations} conversations, {self.messages} messages, "
+            f"{self.articles} help articles in {self.categories} categories."
         )
 
 
@@ -158,6 +164,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             message_count += _load_conversation(
                 spec, teams=teams, agents=agents, customers=customers, now=clock
             )
+        article_count = _load_articles(agents)
         summary = DemoSummary(
             created=True,
             teams=len(teams),
@@ -166,6 +173,8 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             identities=identity_count,
             conversations=len(CONVERSATIONS),
             messages=message_count,
+            categories=len(CATEGORIES),
+            articles=article_count,
         )
     log.info("demo.loaded conversations=%s messages=%s", summary.conversations, message_count)
     return summary
@@ -194,6 +203,39 @@ def _load_agents(teams: dict[str, Team]) -> dict[str, Agent]:
         )
         for spec in AGENTS
     }
+
+
+def _load_articles(agents: dict[str, Agent]) -> int:
+    """Help-center categories and published articles, with their translations and feedback."""
+    writer = agents[AGENTS[0].username].user  # categories are kept by the admin
+    categories = {
+        spec.slug: create_category(
+            writer,
+            name=spec.name,
+            name_en=spec.name_en,
+            slug=spec.slug,
+            description=spec.description,
+            description_en=spec.description_en,
+            position=position,
+        )
+        for position, spec in enumerate(CATEGORIES, start=1)
+    }
+    articles: dict[str, Article] = {}
+    for spec in ARTICLES:  # originals come before their translations
+        article = create_article(
+            agents[spec.author].user,
+            category=categories[spec.category],
+            language=spec.language,
+            title=spec.title,
+            body=spec.body,
+            translation_of=articles[spec.translation_of] if spec.translation_of else None,
+            publish=True,
+        )
+        yes, no = spec.helpful
+        for number, is_helpful in enumerate([True] * yes + [False] * no, start=1):
+            record_feedback(f"demo-{spec.key}-{number}", article, is_helpful=is_helpful)
+        articles[spec.key] = article
+    return len(articles)
 
 
 def _load_customers() -> tuple[dict[str, Customer], int]:

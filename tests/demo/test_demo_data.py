@@ -19,7 +19,9 @@ from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.conversations.models import Conversation, Direction, Message, Tag, Visibility
 from schwarmdesk.core.errors import Invalid
 from schwarmdesk.demo.loader import DEMO_LOGINS, DemoSummary, load_demo
+from schwarmdesk.knowledge.models import Article, ArticleFeedback, Category
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Skill, Team
+from schwarmdesk.search.queries import search
 
 # A Friday noon in winter, so "days ago at 08:14" is plain CET arithmetic.
 NOW = datetime(2025, 1, 17, 11, 0, tzinfo=UTC)
@@ -35,6 +37,8 @@ FULL_LOAD = DemoSummary(
     identities=37,
     conversations=30,
     messages=118,
+    categories=6,
+    articles=16,
 )
 
 
@@ -54,6 +58,9 @@ def database_counts() -> dict[str, int]:
         "conversations": Conversation.objects.count(),
         "messages": Message.objects.count(),
         "tags": Tag.objects.count(),
+        "categories": Category.objects.count(),
+        "articles": Article.objects.count(),
+        "article_feedback": ArticleFeedback.objects.count(),
     }
 
 
@@ -74,11 +81,49 @@ def test_loading_creates_the_whole_data_set(demo: DemoSummary) -> None:
         "conversations": 30,
         "messages": 118,
         "tags": 43,
+        "categories": 6,
+        "articles": 16,
+        "article_feedback": 49,
     }
     assert str(demo) == (
         "Demo data loaded: 2 teams, 5 agents, 20 customers (37 channel identities), "
-        "30 conversations, 118 messages."
+        "30 conversations, 118 messages, 16 help articles in 6 categories."
     )
+
+
+def test_help_articles_are_published_in_german_and_english_pairs(demo: DemoSummary) -> None:
+    articles = Article.objects.all()
+    assert Counter(articles.values_list("language", flat=True)) == {"de": 10, "en": 6}
+    assert set(articles.values_list("status", flat=True)) == {"published"}
+    groups = Counter(articles.values_list("translation_group", flat=True))
+    assert sorted(groups.values()) == [1] * 6 + [2] * 5
+    german = Article.objects.get(title="Rechnungsadresse ändern")
+    english = Article.objects.get(translation_group=german.translation_group, language="en")
+    assert (english.title, english.get_absolute_url()) == (
+        "Change your billing address",
+        "/help/en/change-your-billing-address/",
+    )
+    assert (german.author.display_name if german.author else "") == "Jonas Petersen"
+    assert (german.helpful_yes, german.helpful_no) == (4, 1)
+    assert list(Category.objects.values_list("slug", flat=True)) == [
+        "rechnung-zahlung",
+        "internet-router",
+        "mobilfunk-roaming",
+        "bahn-tickets",
+        "app-konto",
+        "vertrag-umzug",
+    ]
+
+
+def test_a_german_query_finds_the_english_roaming_article(demo: DemoSummary) -> None:
+    hits = search(None, "Roaming im Ausland", kinds=("article",), limit=3)
+    assert (hits[0].title, hits[0].language, hits[0].url) == (
+        "Roaming in the EU",
+        "en",
+        "/help/en/roaming-in-the-eu/",
+    )
+    german = search(None, "Rechnungsadresse ändern", kinds=("article",), limit=1)
+    assert [(hit.title, hit.language) for hit in german] == [("Rechnungsadresse ändern", "de")]
 
 
 def test_every_channel_except_community_and_phone_starts_conversations(demo: DemoSummary) -> None:
@@ -248,7 +293,10 @@ def test_counters_stay_right_when_the_queued_tasks_run(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         load_demo(now=NOW)
-    assert len(callbacks) == 118  # one counter task per message, run inline (Huey immediate)
+    # one counter task per message, run inline (Huey immediate); the search index's embedding
+    # wake-ups (conversations and help articles) come on top and are not counted here
+    counter_tasks = [task for task in callbacks if task.__name__ != "_queue_embedding"]
+    assert len(counter_tasks) == 118
     conversation = Conversation.objects.get(subject="Router blinkt rot, Homeoffice offline")
     assert (conversation.message_count, conversation.inbound_count) == (6, 3)
     assert (conversation.outbound_count, conversation.note_count) == (2, 1)

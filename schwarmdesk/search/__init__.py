@@ -1,0 +1,1 @@
+"""Indexing and hybrid retrieval: lexical + semantic + fusion."""

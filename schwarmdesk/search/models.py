@@ -1,0 +1,62 @@
+"""The search index: one row per searchable thing, kept in the same transaction as the thing.
+
+The analysed terms feed the database's own full-text index: an FTS5 table kept in sync by
+triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL (migration
+0002). Embeddings are added later by the worker; a row without one is found lexically only.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    ARTICLE = "article", _("help article")
+    QUESTION = "question", _("community question")
+    ANSWER = "answer", _("community answer")
+    CONVERSATION = "conversation", _("conversation")
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("everyone")
+    AGENTS = "agents", _("agents only")
+
+
+class SearchDocument(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    team_id = models.PositiveBigIntegerField(
+        _("team"), null=True, blank=True, help_text=_("Agents outside this team do not see it.")
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    quality = models.FloatField(
+        _("quality"), default=0.0, help_text=_("Prior from accepted/official/votes/feedback.")
+    )
+    title_terms = models.TextField(_("analysed title"), blank=True, editable=False)
+    body_terms = models.TextField(_("analysed text"), blank=True, editable=False)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    embedding_model = models.CharField(_("embedding model"), max_length=50, blank=True)
+    embedded_at = models.DateTimeField(_("embedded"), null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_unique_object"),
+            models.CheckConstraint(
+                condition=models.Q(audience__in=["public", "agents"]),
+                name="search_audience_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "audience"], name="search_kind_audience")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.title[:60]}"

@@ -1,0 +1,139 @@
+"""Searching: one entry point for the help center, the community, the inbox and the bot.
+
+Who may see what (checked in the database query itself, never after the fact):
+* anonymous visitors and customers: public documents only (published articles, visible posts);
+* agents: public documents and agent-only documents (conversations) of their teams or of no team;
+* administrators (superusers): everything.
+Internal notes are never indexed at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from schwarmdesk.search.fusion import FusionInput, fuse
+from schwarmdesk.search.indexing import index_splitter
+from schwarmdesk.search.lexical import SqlFilter, lexical_candidates
+from schwarmdesk.search.models import Audience, SearchDocument
+from schwarmdesk.search.semantic import configured_embedder, process_vectors
+from schwarmdesk.text.analysis import analyze_query
+from schwarmdesk.text.language import detect_language
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 50
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    object_id: int
+    title: str
+    snippet: str
+    url: str
+    language: str
+    score: float
+
+
+def visible_to(reader: AbstractBaseUser | AnonymousUser | None) -> Q:
+    """The documents a reader may see, as a filter on SearchDocument."""
+    public = Q(audience=Audience.PUBLIC)
+    if reader is None or not reader.is_authenticated or not reader.is_active:
+        return public
+    if getattr(reader, "is_superuser", False):
+        return Q()
+    agent = getattr(reader, "agent", None)
+    if agent is None:
+        return public
+    team_ids = list(agent.teams.values_list("pk", flat=True))
+    return public | (
+        Q(audience=Audience.AGENTS) & (Q(team_id__isnull=True) | Q(team_id__in=team_ids))
+    )
+
+
+def search(
+    reader: AbstractBaseUser | AnonymousUser | None,
+    text: str,
+    *,
+    kinds: Sequence[str] = (),
+    language: str = "",
+    category: str = "",
+    tags: Sequence[str] = (),
+    limit: int = 10,
+) -> list[SearchHit]:
+    """Hybrid search; returns at most ``limit`` hits the reader may see, best first."""
+    text = text.strip()[:MAX_QUERY_CHARS]
+    if not text:
+        return []
+    allowed = SearchDocument.objects.filter(visible_to(reader))
+    if kinds:
+        allowed = allowed.filter(kind__in=list(kinds))
+    if language:
+        allowed = allowed.filter(language=language)
+    if category:
+        allowed = allowed.filter(category=category)
+    query_language = detect_language(text).code
+    # the analyser detects the language itself and, when unsure (short queries such as
+    # "Router"), searches with the German and the English terms
+    terms = analyze_query(text, None, splitter=index_splitter())
+    allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
+    lexical = lexical_candidates(
+        terms, SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params)), limit=CANDIDATES
+    )
+    semantic: list[tuple[int, float]] = []
+    query_vector = None
+    embedder = configured_embedder()
+    if embedder is not None:
+        query_vector = embedder.encode_queries([text])[0]
+        index = process_vectors.synced(embedder)
+        nearest = index.search(query_vector, CANDIDATES * 4)
+        permitted = set(
+            allowed.filter(pk__in=[pk for pk, _ in nearest]).values_list("pk", flat=True)
+        )
+        semantic = [(pk, score) for pk, score in nearest if pk in permitted][:CANDIDATES]
+    candidate_ids = {pk for pk, _ in lexical} | {pk for pk, _ in semantic}
+    documents = {
+        d.pk: d
+        for d in SearchDocument.objects.filter(pk__in=candidate_ids).only(
+            "pk", "kind", "object_id", "title", "body", "url", "language", "tags", "quality"
+        )
+    }
+    if tags:
+        wanted = set(tags)
+        documents = {pk: d for pk, d in documents.items() if wanted <= set(d.tags)}
+    ranked = fuse(
+        FusionInput(
+            lexical=[(pk, s) for pk, s in lexical if pk in documents],
+            semantic=[(pk, s) for pk, s in semantic if pk in documents],
+            query_text=text,
+            query_language=query_language,
+            document_languages={pk: d.language for pk, d in documents.items()},
+            quality={pk: d.quality for pk, d in documents.items()},
+        )
+    )
+    hits = []
+    for pk, score in ranked[:limit]:
+        document = documents[pk]
+        hits.append(
+            SearchHit(
+                kind=document.kind,
+                object_id=document.object_id,
+                title=document.title,
+                snippet=_snippet(document.body),
+                url=document.url,
+                language=document.language,
+                score=score,
+            )
+        )
+    return hits
+
+
+def _snippet(body: str, length: int = 220) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"

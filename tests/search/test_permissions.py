@@ -1,0 +1,92 @@
+"""Who finds what: a permission matrix over every kind of reader."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+
+from schwarmdesk.people.models import Agent, Team
+from schwarmdesk.search.indexing import IndexEntry, index_document
+from schwarmdesk.search.models import Audience, Kind
+from schwarmdesk.search.queries import search
+
+TEXT = "Erstattung Fahrpreis Zugausfall"
+
+
+@pytest.fixture
+def documents(travel_team: Team, tech_team: Team) -> dict[str, int]:
+    entries = {
+        "public article": IndexEntry(
+            kind=Kind.ARTICLE, object_id=1, audience=Audience.PUBLIC, title=TEXT, language="de"
+        ),
+        "travel conversation": IndexEntry(
+            kind=Kind.CONVERSATION,
+            object_id=2,
+            audience=Audience.AGENTS,
+            team_id=travel_team.pk,
+            title=TEXT,
+            language="de",
+        ),
+        "tech conversation": IndexEntry(
+            kind=Kind.CONVERSATION,
+            object_id=3,
+            audience=Audience.AGENTS,
+            team_id=tech_team.pk,
+            title=TEXT,
+            language="de",
+        ),
+        "unassigned conversation": IndexEntry(
+            kind=Kind.CONVERSATION,
+            object_id=4,
+            audience=Audience.AGENTS,
+            title=TEXT,
+            language="de",
+        ),
+    }
+    for entry in entries.values():
+        index_document(entry)
+    return {name: entry.object_id for name, entry in entries.items()}
+
+
+ALL = {"public article", "travel conversation", "tech conversation", "unassigned conversation"}
+
+
+@pytest.mark.parametrize(
+    ("reader", "expected"),
+    [
+        ("anonymous", {"public article"}),
+        ("customer carol", {"public article"}),
+        ("inactive agent", {"public article"}),
+        (
+            "agent alice (travel)",
+            {"public article", "travel conversation", "unassigned conversation"},
+        ),
+        ("agent bob (tech)", {"public article", "tech conversation", "unassigned conversation"}),
+        ("administrator", ALL),
+    ],
+)
+def test_search_returns_only_what_the_reader_may_see(
+    reader: str, expected: set[str], documents: dict[str, int], alice: Agent, bob: Agent
+) -> None:
+    users: dict[str, User | AnonymousUser] = {
+        "anonymous": AnonymousUser(),
+        "customer carol": User.objects.create_user("carol", password="pw"),
+        "agent alice (travel)": alice.user,
+        "agent bob (tech)": bob.user,
+        "administrator": User.objects.create_superuser("root", password="pw"),
+    }
+    if reader == "inactive agent":
+        alice.user.is_active = False
+        alice.user.save(update_fields=["is_active"])
+        user: User | AnonymousUser = alice.user
+    else:
+        user = users[reader]
+    hits = search(user, TEXT, limit=20)
+    by_id = {(hit.kind, hit.object_id) for hit in hits}
+    names = {name for name, object_id in documents.items() if (_kind(name), object_id) in by_id}
+    assert names == expected
+    assert len(hits) == len(expected)
+
+
+def _kind(name: str) -> str:
+    return Kind.ARTICLE if name == "public article" else Kind.CONVERSATION
