@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "schwarmdesk.conversations",
     "schwarmdesk.search",
     "schwarmdesk.knowledge",
+    "schwarmdesk.community",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]

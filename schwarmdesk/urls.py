@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
     path("help/", include("schwarmdesk.knowledge.urls")),
+    path("community/", include("schwarmdesk.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "schwarmdesk.community"
+    label = "community"
+    verbose_name = _("Community")
