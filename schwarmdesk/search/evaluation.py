@@ -67,6 +67,7 @@ from schwarmdesk.search.fusion import (
 )
 from schwarmdesk.search.lexical_memory import MemoryBM25
 from schwarmdesk.search.vectors import VectorIndex
+from schwarmdesk.text.chunks import split_chunks
 from schwarmdesk.text.embeddings import Embedder, get_embedder
 
 Analyzer = Callable[[str, str | None], list[str]]
@@ -512,15 +513,6 @@ def rank_bm25_baseline(task: RetrievalTask, *, depth: int = RANK_DEPTH) -> list[
         documents, scores = retriever.retrieve([known], k=k, show_progress=False)
         rankings.append([int(d) for d, s in zip(documents[0], scores[0], strict=True) if s > 0])
     return rankings
-
-
-SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9\"„“])")
-
-
-def split_chunks(text: str) -> list[str]:
-    """The chunks of a document that get their own vector: its sentences."""
-    chunks = [part.strip() for part in SENTENCE_BOUNDARY.split(text)]
-    return [chunk for chunk in chunks if chunk] or [text]
 
 
 @dataclass(frozen=True)

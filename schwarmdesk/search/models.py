@@ -42,6 +42,13 @@ class SearchDocument(models.Model):
     title_terms = models.TextField(_("analysed title"), blank=True, editable=False)
     body_terms = models.TextField(_("analysed text"), blank=True, editable=False)
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    chunk_embeddings = models.BinaryField(
+        _("sentence embeddings"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("One vector per sentence (float32 rows), for documents of several sentences."),
+    )
     embedding_model = models.CharField(_("embedding model"), max_length=50, blank=True)
     embedded_at = models.DateTimeField(_("embedded"), null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

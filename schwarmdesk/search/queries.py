@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
-from schwarmdesk.search.fusion import FusionInput, fuse
+from schwarmdesk.search.fusion import DEFAULT_PARAMS, FusionInput, fuse
 from schwarmdesk.search.indexing import index_splitter
 from schwarmdesk.search.lexical import SqlFilter, lexical_candidates
 from schwarmdesk.search.models import Audience, SearchDocument
-from schwarmdesk.search.semantic import configured_embedder, process_vectors
+from schwarmdesk.search.semantic import (
+    QUERY_ENCODED_KINDS,
+    configured_embedder,
+    process_vectors,
+)
 from schwarmdesk.text.analysis import analyze_query
 from schwarmdesk.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 50
 MAX_QUERY_CHARS = 1000
 
 
@@ -83,20 +86,23 @@ def search(
     # "Router"), searches with the German and the English terms
     terms = analyze_query(text, None, splitter=index_splitter())
     allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
-    lexical = lexical_candidates(
-        terms, SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params)), limit=CANDIDATES
-    )
+    permitted_sql = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
+    depth = DEFAULT_PARAMS.candidates
+    lexical = lexical_candidates(terms, permitted_sql, limit=depth)
     semantic: list[tuple[int, float]] = []
-    query_vector = None
+    semantic_scores: dict[int, float] = {}
+    sentence_scores: dict[int, float] = {}
     embedder = configured_embedder()
+    vectors = None
+    query_vector = None
     if embedder is not None:
         query_vector = embedder.encode_queries([text])[0]
-        index = process_vectors.synced(embedder)
-        nearest = index.search(query_vector, CANDIDATES * 4)
+        vectors = process_vectors.synced(embedder)
+        nearest = vectors.nearest_documents(query_vector, depth * 2)
         permitted = set(
             allowed.filter(pk__in=[pk for pk, _ in nearest]).values_list("pk", flat=True)
         )
-        semantic = [(pk, score) for pk, score in nearest if pk in permitted][:CANDIDATES]
+        semantic = [(pk, score) for pk, score in nearest if pk in permitted][:depth]
     candidate_ids = {pk for pk, _ in lexical} | {pk for pk, _ in semantic}
     documents = {
         d.pk: d
@@ -107,14 +113,38 @@ def search(
     if tags:
         wanted = set(tags)
         documents = {pk: d for pk, d in documents.items() if wanted <= set(d.tags)}
+    ids = sorted(documents)
+    if vectors is not None and query_vector is not None:
+        # every candidate gets its exact scores, whichever side found it
+        semantic_scores = vectors.document_similarities(query_vector, ids)
+        sentence_scores = vectors.sentence_similarities(query_vector, ids)
+    lexical_found = {pk for pk, _ in lexical}
+    missing_lexical = [pk for pk in ids if pk not in lexical_found]
+    lexical_scores = dict(
+        lexical_candidates(
+            terms,
+            SqlFilter(
+                f"d.id IN ({', '.join(['%s'] * len(missing_lexical))})", tuple(missing_lexical)
+            ),
+            limit=len(missing_lexical),
+        )
+        if missing_lexical
+        else []
+    )
     ranked = fuse(
         FusionInput(
             lexical=[(pk, s) for pk, s in lexical if pk in documents],
             semantic=[(pk, s) for pk, s in semantic if pk in documents],
             query_text=text,
-            query_language=query_language,
+            query_language=query_language or None,
             document_languages={pk: d.language for pk, d in documents.items()},
             quality={pk: d.quality for pk, d in documents.items()},
+            lexical_scores=lexical_scores,
+            semantic_scores=semantic_scores,
+            chunk_scores=sentence_scores,
+            question_ids=frozenset(
+                pk for pk, d in documents.items() if d.kind in QUERY_ENCODED_KINDS
+            ),
         )
     )
     hits = []

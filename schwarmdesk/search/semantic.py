@@ -13,12 +13,14 @@ import threading
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from schwarmdesk.search.models import Kind, SearchDocument
 from schwarmdesk.search.vectors import VectorIndex
+from schwarmdesk.text.chunks import split_chunks
 from schwarmdesk.text.embeddings import (
     Embedder,
     EmbedderUnavailable,
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 # sides. Articles are passages.
 QUERY_ENCODED_KINDS = frozenset({Kind.QUESTION, Kind.CONVERSATION})
 EMBED_BATCH = 32
+FloatMatrix = npt.NDArray[np.float32]
 
 
 def configured_embedder() -> Embedder | None:
@@ -68,7 +71,11 @@ def document_text(document: SearchDocument) -> str:
 
 
 def embed_pending(*, batch_size: int = EMBED_BATCH, max_batches: int | None = None) -> int:
-    """Embed rows that have no (current) embedding; returns how many were embedded."""
+    """Embed rows that have no (current) embedding; returns how many were embedded.
+
+    Questions and conversations get the query encoding (question-to-question similarity);
+    other documents the passage encoding plus one passage vector per sentence.
+    """
     embedder = configured_embedder()
     if embedder is None:
         return 0
@@ -84,19 +91,28 @@ def embed_pending(*, batch_size: int = EMBED_BATCH, max_batches: int | None = No
             break
         query_like = [d for d in pending if d.kind in QUERY_ENCODED_KINDS]
         passages = [d for d in pending if d.kind not in QUERY_ENCODED_KINDS]
-        vectors: dict[int, np.ndarray] = {}
+        vectors: dict[int, FloatMatrix] = {}
+        chunk_matrices: dict[int, bytes | None] = {}
         if query_like:
             encoded = embedder.encode_queries([document_text(d) for d in query_like])
             vectors.update({d.pk: encoded[i] for i, d in enumerate(query_like)})
         if passages:
             encoded = embedder.encode_passages([document_text(d) for d in passages])
             vectors.update({d.pk: encoded[i] for i, d in enumerate(passages)})
+            for document in passages:
+                chunks = split_chunks(document_text(document))
+                chunk_matrices[document.pk] = (
+                    embedder.encode_passages(chunks).astype(np.float32).tobytes()
+                    if len(chunks) > 1
+                    else None
+                )
         now = timezone.now()
         with transaction.atomic():
             for document in pending:
                 # Only rows whose text did not change meanwhile (still without embedding).
                 SearchDocument.objects.filter(pk=document.pk, embedded_at__isnull=True).update(
                     embedding=vectors[document.pk].astype(np.float32).tobytes(),
+                    chunk_embeddings=chunk_matrices.get(document.pk),
                     embedding_model=embedder.name,
                     embedded_at=now,
                 )
@@ -108,48 +124,117 @@ def embed_pending(*, batch_size: int = EMBED_BATCH, max_batches: int | None = No
 
 
 class ProcessVectors:
-    """This process's vector index, synchronised from the database on demand."""
+    """This process's vectors (documents and their sentences), synchronised from the database."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._index: VectorIndex | None = None
         self._model = ""
+        self._dimension = 0
+        self._documents: VectorIndex | None = None
+        self._sentences: VectorIndex | None = None
+        self._sentence_matrices: dict[int, FloatMatrix] = {}
         self._seen_until: datetime | None = None
         self._seen_ids: set[int] = set()
 
     def reset(self) -> None:
         with self._lock:
-            self._index = None
+            self._documents = None
+            self._sentences = None
+            self._sentence_matrices = {}
             self._seen_until = None
             self._seen_ids = set()
 
-    def synced(self, embedder: Embedder) -> VectorIndex:
+    def synced(self, embedder: Embedder) -> ProcessVectors:
+        """Bring the indexes up to date with the rows embedded since the last call."""
         with self._lock:
-            if self._index is None or self._model != embedder.name:
-                self._index = VectorIndex(embedder.dimension)
+            if self._documents is None or self._model != embedder.name:
+                self._documents = VectorIndex(embedder.dimension)
+                self._sentences = VectorIndex(embedder.dimension)
+                self._sentence_matrices = {}
                 self._model = embedder.name
+                self._dimension = embedder.dimension
                 self._seen_until = None
                 self._seen_ids = set()
+            documents, sentences = self._indexes()
             rows = SearchDocument.objects.filter(
                 embedded_at__isnull=False, embedding_model=embedder.name
             )
             if self._seen_until is not None:
                 rows = rows.filter(embedded_at__gte=self._seen_until)
             fresh = [
-                (pk, bytes(blob), at)
-                for pk, blob, at in rows.values_list("pk", "embedding", "embedded_at")
+                (pk, bytes(blob), None if chunks is None else bytes(chunks), at)
+                for pk, blob, chunks, at in rows.values_list(
+                    "pk", "embedding", "chunk_embeddings", "embedded_at"
+                )
                 if blob is not None and at is not None
             ]
-            if fresh:
-                ids = [pk for pk, _, _ in fresh]
-                known = [pk for pk in ids if pk in self._seen_ids]
-                if known:
-                    self._index.remove(known)
-                matrix = np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _ in fresh])
-                self._index.add(ids, matrix)
-                self._seen_ids.update(ids)
-                self._seen_until = max(at for _, _, at in fresh)
-            return self._index
+            if not fresh:
+                return self
+            ids = [pk for pk, _, _, _ in fresh]
+            known = [pk for pk in ids if pk in self._seen_ids]
+            if known:
+                documents.remove(known)
+                stale = [
+                    sentence_id(pk, n)
+                    for pk in known
+                    for n in range(len(self._sentence_matrices.pop(pk, ())))
+                ]
+                if stale:
+                    sentences.remove(stale)
+            documents.add(
+                ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _, _ in fresh])
+            )
+            for pk, _, chunks, _ in fresh:
+                if chunks is None:
+                    continue
+                matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
+                self._sentence_matrices[pk] = matrix
+                sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
+            self._seen_ids.update(ids)
+            self._seen_until = max(at for _, _, _, at in fresh)
+            return self
+
+    def _indexes(self) -> tuple[VectorIndex, VectorIndex]:
+        if self._documents is None or self._sentences is None:
+            raise RuntimeError("call synced() first")
+        return self._documents, self._sentences
+
+    def __len__(self) -> int:
+        """How many documents have a vector in this process."""
+        return 0 if self._documents is None else len(self._documents)
+
+    @property
+    def is_approximate(self) -> bool:
+        return self._documents is not None and self._documents.is_approximate
+
+    def nearest_documents(self, query: FloatMatrix, k: int) -> list[tuple[int, float]]:
+        """Documents by their own vector or by their best sentence, best first."""
+        documents, sentences = self._indexes()
+        found = dict(documents.search(query, k))
+        for chunk, score in sentences.search(query, k):
+            owner = chunk // SENTENCE_SLOTS
+            if score > found.get(owner, -1.0):
+                found[owner] = score
+        return sorted(found.items(), key=lambda item: (-item[1], item[0]))
+
+    def document_similarities(self, query: FloatMatrix, ids: list[int]) -> dict[int, float]:
+        documents, _ = self._indexes()
+        return documents.similarities(query, [i for i in ids if i in documents])
+
+    def sentence_similarities(self, query: FloatMatrix, ids: list[int]) -> dict[int, float]:
+        """The best sentence cosine of each document that has sentence vectors."""
+        return {
+            pk: float((self._sentence_matrices[pk] @ query).max())
+            for pk in ids
+            if pk in self._sentence_matrices
+        }
+
+
+SENTENCE_SLOTS = 1024  # sentence vector id = document id * SENTENCE_SLOTS + sentence number
+
+
+def sentence_id(document_id: int, number: int) -> int:
+    return document_id * SENTENCE_SLOTS + number
 
 
 process_vectors = ProcessVectors()

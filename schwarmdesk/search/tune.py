@@ -9,10 +9,15 @@ task (see :func:`schwarmdesk.search.evaluation.dev_task`):
   questions are left out of the reported XQuAD numbers.
 
 It computes every query's candidates and signals once, then grid-searches the parameters.  The
-objective is the mean top-1 over the four dev tasks, the same-language tasks and the
-cross-language task each tuning the weight that applies to them (``semantic_weight`` and
-``cross_language_semantic_weight``); MRR@10 breaks ties.  One parameter set serves every task
-and language: nothing is tuned per task.
+objective is the mean top-1 over the four dev tasks (MRR@10 breaks ties).  The grid is split by
+what each parameter can affect, which makes the exhaustive search cheap: shared parameters
+(scales, ``code_shift``) for all; question weights only on Banking77 (its documents are
+questions); article weights (chunks, second model, same-language share) on the two
+same-language XQuAD tasks; the cross-language share on German -> English.  One parameter set
+serves every task and language; nothing is tuned per task or on a reported query.
+
+Result of the last run (copied into :class:`~schwarmdesk.search.fusion.FusionParams`): dev top-1
+banking77 0.916, xquad-de-de 0.962, xquad-en-en 0.979, xquad-de-en 0.928.
 """
 
 from __future__ import annotations

@@ -115,3 +115,27 @@ def test_switched_off_model(settings: SettingsWrapper) -> None:
         False,
         "Semantic search is switched off (SCHWARMDESK_EMBEDDING_MODEL=none).",
     )
+
+
+@pytest.mark.django_db
+def test_long_articles_get_a_vector_per_sentence(with_model: None) -> None:
+    index_document(
+        IndexEntry(
+            kind=Kind.ARTICLE,
+            object_id=9,
+            audience=Audience.PUBLIC,
+            title="Alles rund um Ihren Vertrag",
+            body=(
+                "Hier finden Sie Antworten zu Ihrem Vertrag. Die Mindestlaufzeit beträgt 24 "
+                "Monate. Kündigen können Sie online im Kundenkonto. Bei einem Umzug nehmen Sie "
+                "Ihren Anschluss mit."
+            ),
+            language="de",
+        )
+    )
+    embed_pending()
+    document = SearchDocument.objects.get(object_id=9)
+    assert document.chunk_embeddings is not None
+    # four sentences; the title joins the first
+    assert len(bytes(document.chunk_embeddings)) == 4 * 384 * 4
+    assert [h.object_id for h in search(None, "Wie kündige ich online?")] == [9]
