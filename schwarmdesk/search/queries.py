@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 
@@ -82,9 +83,12 @@ def search(
     if category:
         allowed = allowed.filter(category=category)
     query_language = detect_language(text).code
-    # the analyser detects the language itself and, when unsure (short queries such as
-    # "Router"), searches with the German and the English terms
-    terms = analyze_query(text, None, splitter=index_splitter())
+    # Documents are analysed in their own language, so the query is analysed in every language
+    # the index holds: "router roaming" must meet German "Router" (rout) and English "roaming".
+    splitter = index_splitter()
+    terms: list[str] = []
+    for code, _name in settings.LANGUAGES:
+        terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
     allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
     permitted_sql = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
     depth = DEFAULT_PARAMS.candidates
