@@ -6,3 +6,8 @@ class CommunityConfig(AppConfig):
     name = "schwarmdesk.community"
     label = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from schwarmdesk.community.indexing import register_source  # noqa: PLC0415
+
+        register_source()

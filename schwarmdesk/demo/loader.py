@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.community import actions as community
+from schwarmdesk.community.indexing import sync_question_index
+from schwarmdesk.community.models import Answer as CommunityAnswer
+from schwarmdesk.community.models import Category as CommunityCategory
+from schwarmdesk.community.models import Comment as CommunityComment
+from schwarmdesk.community.models import Question as CommunityQuestion
 from schwarmdesk.conversations.actions import (
     add_message,
     recompute_counters,
@@ -34,6 +41,13 @@ from schwarmdesk.demo.data import (
     MessageSpec,
 )
 from schwarmdesk.demo.data_articles import ARTICLES, CATEGORIES
+from schwarmdesk.demo.data_community import (
+    COMMUNITY_CATEGORIES,
+    COMMUNITY_MEMBERS,
+    QUESTIONS,
+    CommentSpec,
+    QuestionSpec,
+)
 from schwarmdesk.demo.data_conversations_billing import BILLING_CONVERSATIONS
 from schwarmdesk.demo.data_conversations_tech import TECH_CONVERSATIONS
 from schwarmdesk.demo.data_conversations_travel import TRAVEL_CONVERSATIONS
@@ -52,7 +66,7 @@ CONVERSATIONS: tuple[ConversationSpec, ...] = (
 # (username, password, role) for every demo login; the CLI prints them.
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     (agent.username, DEMO_PASSWORD, agent.role) for agent in AGENTS
-]
+] + [(key, DEMO_PASSWORD, "Community (Kunde/Kundin)") for key in COMMUNITY_MEMBERS]
 
 PRIORITIES = {
     "low": Priority.LOW,
@@ -75,6 +89,8 @@ class DemoSummary:
     messages: int = 0
     categories: int = 0
     articles: int = 0
+    questions: int = 0
+    answers: int = 0
 
     def __str__(self) -> str:
         if not self.created:
@@ -83,7 +99,8 @@ class DemoSummary:
             f"Demo data loaded: {self.teams} teams, {self.agents} agents, "
             f"{self.customers} customers ({self.identities} channel identities), "
             f"{self.conversations} conversations, {self.messages} messages, "
-            f"{self.articles} help articles in {self.categories} categories."
+            f"{self.articles} help articles in {self.categories} categories, "
+            f"{self.questions} community questions with {self.answers} answers."
         )
 
 
@@ -165,6 +182,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
                 spec, teams=teams, agents=agents, customers=customers, now=clock
             )
         article_count = _load_articles(agents)
+        answer_count = _load_community(agents=agents, customers=customers, now=clock)
         summary = DemoSummary(
             created=True,
             teams=len(teams),
@@ -175,6 +193,8 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             messages=message_count,
             categories=len(CATEGORIES),
             articles=article_count,
+            questions=len(QUESTIONS),
+            answers=answer_count,
         )
     log.info("demo.loaded conversations=%s messages=%s", summary.conversations, message_count)
     return summary
@@ -374,3 +394,111 @@ def _settle_status(
         solved_at=min(last_at + timedelta(minutes=20), now) if is_finished else None,
         closed_at=min(last_at + timedelta(days=3), now) if spec.status == "closed" else None,
     )
+
+
+def _load_community(
+    *, agents: dict[str, Agent], customers: dict[str, Customer], now: datetime
+) -> int:
+    """Community accounts for some customers, categories, questions, answers, comments, votes
+    and accepted answers; dated over the last two weeks. Returns the number of answers."""
+    people: dict[str, User] = {username: agent.user for username, agent in agents.items()}
+    for key in COMMUNITY_MEMBERS:
+        person = customers[key]
+        first, _space, last = person.display_name.partition(" ")
+        user = User.objects.create_user(
+            username=key,
+            password=DEMO_PASSWORD,
+            email=person.email,
+            first_name=first,
+            last_name=last,
+        )
+        Customer.objects.filter(pk=person.pk).update(user=user)
+        people[key] = user
+    categories = {
+        spec.slug: community.create_category(
+            None,
+            name=spec.name,
+            name_en=spec.name_en,
+            slug=spec.slug,
+            description=spec.description,
+            description_en=spec.description_en,
+            position=position,
+        )
+        for position, spec in enumerate(COMMUNITY_CATEGORIES, start=1)
+    }
+    answer_count = 0
+    for spec in sorted(QUESTIONS, key=lambda spec: -spec.days_ago):  # oldest first
+        answer_count += _load_question(spec, people=people, categories=categories, now=now)
+    return answer_count
+
+
+def _load_question(
+    spec: QuestionSpec,
+    *,
+    people: dict[str, User],
+    categories: dict[str, CommunityCategory],
+    now: datetime,
+) -> int:
+    asker = people[spec.author]
+    asked_at = now - timedelta(days=spec.days_ago, hours=3)
+    question = community.post_question(
+        asker,
+        category=categories[spec.category],
+        title=spec.title,
+        body=spec.body,
+        language=spec.language,
+        tags=spec.tags,
+    )
+    for voter in spec.voters:
+        community.cast_vote(people[voter], question_id=question.pk, value=1)
+    last_at = asked_at
+    for number, comment in enumerate(spec.comments, start=1):
+        last_at = _load_comment(
+            comment, people, asked_at + timedelta(minutes=30 * number), question
+        )
+    for answer_spec in spec.answers:
+        answered_at = min(asked_at + timedelta(hours=answer_spec.after_hours), now)
+        answer = community.post_answer(
+            people[answer_spec.author], question.pk, body=answer_spec.text
+        )
+        CommunityAnswer.objects.filter(pk=answer.pk).update(
+            created_at=answered_at, updated_at=answered_at
+        )
+        for voter in answer_spec.voters:
+            community.cast_vote(people[voter], answer_id=answer.pk, value=1)
+        for voter in answer_spec.down_voters:
+            community.cast_vote(people[voter], answer_id=answer.pk, value=-1)
+        last_at = max(last_at, answered_at)
+        for number, comment in enumerate(answer_spec.comments, start=1):
+            commented_at = min(answered_at + timedelta(minutes=45 * number), now)
+            last_at = max(last_at, _load_comment(comment, people, commented_at, answer=answer))
+        if answer_spec.is_accepted:
+            community.accept_answer(asker, answer.pk)
+    if spec.is_solved:
+        community.mark_solved(asker, question.pk)
+    CommunityQuestion.objects.filter(pk=question.pk).update(
+        created_at=asked_at,
+        updated_at=last_at,
+        last_activity_at=last_at,
+        solved_at=last_at if spec.is_solved or any(a.is_accepted for a in spec.answers) else None,
+    )
+    question.refresh_from_db()
+    sync_question_index(question)  # the age moves the ranking prior
+    return len(spec.answers)
+
+
+def _load_comment(
+    spec: CommentSpec,
+    people: dict[str, User],
+    at: datetime,
+    question: CommunityQuestion | None = None,
+    answer: CommunityAnswer | None = None,
+) -> datetime:
+    comment = community.post_comment(
+        people[spec.author],
+        question_id=question.pk if question is not None else None,
+        answer_id=answer.pk if answer is not None else None,
+        body=spec.text,
+    )
+    CommunityComment.objects.filter(pk=comment.pk).update(created_at=at)
+    return at

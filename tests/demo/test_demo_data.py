@@ -16,11 +16,14 @@ from django.test import override_settings
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.community.models import Answer, Comment, Question, Vote
+from schwarmdesk.community.queries import suggest
 from schwarmdesk.conversations.models import Conversation, Direction, Message, Tag, Visibility
 from schwarmdesk.core.errors import Invalid
 from schwarmdesk.demo.loader import DEMO_LOGINS, DemoSummary, load_demo
 from schwarmdesk.knowledge.models import Article, ArticleFeedback, Category
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Skill, Team
+from schwarmdesk.search.models import SearchDocument
 from schwarmdesk.search.queries import search
 
 # A Friday noon in winter, so "days ago at 08:14" is plain CET arithmetic.
@@ -39,6 +42,8 @@ FULL_LOAD = DemoSummary(
     messages=118,
     categories=6,
     articles=16,
+    questions=12,
+    answers=9,
 )
 
 
@@ -74,7 +79,7 @@ def test_loading_creates_the_whole_data_set(demo: DemoSummary) -> None:
     assert database_counts() == {
         "teams": 2,
         "agents": 5,
-        "users": 5,
+        "users": 13,
         "skills": 17,
         "customers": 20,
         "identities": 37,
@@ -87,7 +92,8 @@ def test_loading_creates_the_whole_data_set(demo: DemoSummary) -> None:
     }
     assert str(demo) == (
         "Demo data loaded: 2 teams, 5 agents, 20 customers (37 channel identities), "
-        "30 conversations, 118 messages, 16 help articles in 6 categories."
+        "30 conversations, 118 messages, 16 help articles in 6 categories, "
+        "12 community questions with 9 answers."
     )
 
 
@@ -266,7 +272,7 @@ def test_all_email_addresses_are_on_example_domains(demo: DemoSummary) -> None:
         ),
         *User.objects.values_list("email", flat=True),
     ]
-    assert len(addresses) == 18 + 18 + 5
+    assert len(addresses) == 18 + 18 + 13
     assert [address for address in addresses if not is_example_address(address)] == []
     mastodon = ChannelIdentity.objects.filter(kind=ChannelKind.MASTODON)
     assert all(is_example_address(identity.handle) for identity in mastodon)
@@ -364,18 +370,53 @@ def test_a_second_load_changes_nothing(demo: DemoSummary) -> None:
 
 
 def test_every_demo_login_authenticates(demo: DemoSummary) -> None:
+    community_role = "Community (Kunde/Kundin)"
     assert [(username, role) for username, _password, role in DEMO_LOGINS] == [
         ("lena", "Admin, Teamleitung Bahn & Reisen"),
         ("mehmet", "Agent, Bahn & Reisen (Social Media)"),
         ("sophie", "Agentin, Technik & Tarife (Netz, Router)"),
         ("jonas", "Agent, Technik & Tarife (Rechnungen, Verträge)"),
         ("ole", "Agent, Technik & Tarife (App, eSIM)"),
+        *[
+            (key, community_role)
+            for key in ("anna", "thomas", "sabine", "kai", "finn", "merve", "emily", "james")
+        ],
     ]
-    for username, password, _role in DEMO_LOGINS:
+    for username, password, role in DEMO_LOGINS:
         user = authenticate(username=username, password=password)
         assert user is not None, username
         assert user.get_username() == username
-        assert Agent.objects.filter(user=user).exists()
+        if role == community_role:  # customers with a community account, never staff
+            assert Customer.objects.filter(user=user).exists()
+            assert not user.is_staff
+        else:
+            assert Agent.objects.filter(user=user).exists()
+
+
+def test_community_is_lively_in_german_and_english(demo: DemoSummary) -> None:
+    questions = Question.objects.all()
+    assert Counter(questions.values_list("language", flat=True)) == {"de": 8, "en": 4}
+    assert Counter(questions.values_list("status", flat=True)) == {"solved": 6, "open": 6}
+    assert questions.filter(accepted_answer__isnull=False).count() == 5
+    assert questions.filter(answer_count=0).count() == 5
+    assert (Answer.objects.count(), Answer.objects.filter(is_official=True).count()) == (9, 4)
+    assert (Comment.objects.count(), Vote.objects.count()) == (4, 29)
+    accepted = Answer.objects.filter(pk__in=questions.values("accepted_answer"))
+    assert Counter(accepted.values_list("is_official", flat=True)) == {True: 3, False: 2}
+    for question in questions:
+        assert question.answer_count == question.answers.count()
+        assert question.score == sum(question.votes.values_list("value", flat=True))
+        assert question.created_at <= question.last_activity_at <= NOW
+    assert SearchDocument.objects.filter(kind="question").count() == 12
+
+
+def test_search_before_ask_finds_the_question_and_the_help_article(demo: DemoSummary) -> None:
+    titles = [item.title for item in suggest(None, "Rechnungsadresse ändern")]
+    # both back ends put the two on top (their order is the search module's business)
+    assert set(titles[:2]) == {
+        "Rechnungsadresse nach Umzug ändern - wo geht das?",
+        "Rechnungsadresse ändern",
+    }
 
 
 def test_demo_data_is_refused_in_production(db: None) -> None:

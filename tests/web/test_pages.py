@@ -28,6 +28,7 @@ LOGOUT = "/accounts/logout/"
 SET_LANGUAGE = "/i18n/setlang/"
 INBOX = "/admin/conversations/conversation/"
 HELP_CENTER = "/help/"
+COMMUNITY = "/community/"
 
 GERMAN_HEADING = '<h1 id="hero-title">Kundenservice, gemeinsam</h1>'
 ENGLISH_HEADING = '<h1 id="hero-title">Customer service, together</h1>'
@@ -140,21 +141,21 @@ def test_landing_page_links_only_to_pages_that_exist(client: Client) -> None:
     # when they open the landing page
     html = client.get(HOME).content.decode()
 
-    # then the community is announced, not linked; the help center is open to everyone; the
-    # inbox leads to the login
+    # then the community and the help center are open to everyone; the inbox leads to the login
     assert link_targets(html) == [
         "#main",
         HOME,
         HELP_CENTER,
         f"{LOGIN}?next={HOME}",
+        COMMUNITY,
         HELP_CENTER,
         f"{LOGIN}?next={INBOX}",
     ]
-    assert html.count('<span class="badge">In Vorbereitung</span>') == 1
+    assert html.count('<span class="badge">In Vorbereitung</span>') == 0
     assert '<h3 class="card__title">Community</h3>' in html
     assert '<h3 class="card__title">Hilfe-Center</h3>' in html
     assert f'<a class="button" href="{HELP_CENTER}">Hilfe-Center öffnen</a>' in html
-    assert "/community" not in html
+    assert f'<a class="button" href="{COMMUNITY}">Community öffnen</a>' in html
 
 
 @pytest.mark.django_db
@@ -166,7 +167,15 @@ def test_inbox_card_links_staff_to_the_conversation_list(client: Client, alice: 
     html = client.get(HOME).content.decode()
 
     # then the inbox card opens the conversation list and the header offers the admin
-    assert link_targets(html) == ["#main", HOME, HELP_CENTER, "/admin/", HELP_CENTER, INBOX]
+    assert link_targets(html) == [
+        "#main",
+        HOME,
+        HELP_CENTER,
+        "/admin/",
+        COMMUNITY,
+        HELP_CENTER,
+        INBOX,
+    ]
     assert f'<a class="button" href="{INBOX}">Posteingang öffnen</a>' in html
 
 
@@ -180,7 +189,7 @@ def test_inbox_card_tells_non_staff_users_it_is_for_agents(client: Client) -> No
     html = client.get(HOME).content.decode()
 
     # then nothing links to the inbox or the admin
-    assert link_targets(html) == ["#main", HOME, HELP_CENTER, HELP_CENTER]
+    assert link_targets(html) == ["#main", HOME, HELP_CENTER, COMMUNITY, HELP_CENTER]
     assert '<span class="account__name">carol</span>' in html
     assert "Nur Service-Mitarbeiter können den Posteingang öffnen." in html
 
