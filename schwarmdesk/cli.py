@@ -71,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = _url(args.host, args.port)
     print("", flush=True)
     print(f"  Schwarmdesk is running at {url}/", flush=True)
-    print(f"  Agent login: {url}/accounts/login/   Admin: {url}/admin/", flush=True)
+    print(f"  Log in: {url}/accounts/login/   Admin: {url}/admin/", flush=True)
     for username, password, role in DEMO_LOGINS:
         print(f"    {username:10} / {password:12} {role}", flush=True)
     print("  Stop with Ctrl+C.", flush=True)

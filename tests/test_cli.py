@@ -70,7 +70,7 @@ def test_demo_serves_landing_page_and_health_with_a_worker(
     process, port, output = demo
     # the URL and logins are printed
     assert f"Schwarmdesk is running at http://127.0.0.1:{port}/" in output
-    assert "Agent login:" in output
+    assert "Log in:" in output
     # the landing page and the health check answer
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
         assert response.status == 200

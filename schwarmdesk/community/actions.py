@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from schwarmdesk.community.errors import Forbidden
 from schwarmdesk.community.indexing import sync_question_index
 from schwarmdesk.community.models import (
     LANGUAGE_CODES,
@@ -39,8 +38,9 @@ from schwarmdesk.community.models import (
     Visibility,
     Vote,
 )
-from schwarmdesk.community.uploads import MAX_IMAGES, Upload, check_image, clean_filename
-from schwarmdesk.core.errors import Conflict, Invalid, NotFound
+from schwarmdesk.community.uploads import MAX_IMAGES, Upload, check_image
+from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
+from schwarmdesk.core.uploads import clean_filename
 from schwarmdesk.knowledge.actions import access_article
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.knowledge.queries import agent_of
@@ -184,7 +184,7 @@ def _store_images(
         image = Image(
             question=question,
             answer=answer,
-            filename=clean_filename(upload.filename),
+            filename=clean_filename(upload.filename, fallback="image"),
             content_type=content_type,
             size=len(upload.content),
             sha256=hashlib.sha256(upload.content).hexdigest(),

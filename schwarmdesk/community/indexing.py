@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from schwarmdesk.community.models import Question, Visibility
-from schwarmdesk.knowledge.markdown import markdown_to_text
+from schwarmdesk.core.markdown import markdown_to_text
 from schwarmdesk.search.fusion import quality_prior
 from schwarmdesk.search.indexing import IndexEntry, index_document, remove_document
 from schwarmdesk.search.models import Audience, Kind

@@ -20,10 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from schwarmdesk.community import actions, queries
-from schwarmdesk.community.errors import Forbidden
 from schwarmdesk.community.models import Category
 from schwarmdesk.community.uploads import Upload
-from schwarmdesk.core.errors import Conflict, Invalid, NotFound
+from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 P = ParamSpec("P")
 VOTES = {"up": 1, "down": -1}

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.conversations.indexing import index_conversation
@@ -29,6 +29,7 @@ from schwarmdesk.conversations.models import (
 )
 from schwarmdesk.core.errors import Conflict, Invalid
 from schwarmdesk.core.html import sanitize_html
+from schwarmdesk.core.uploads import check_upload, clean_filename
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.people.models import Agent, Customer, Team
 
@@ -52,17 +53,6 @@ ALLOWED_ATTACHMENT_TYPES = frozenset(
         "message/rfc822",
     }
 )
-# Containers that several declared types share (a .docx is a zip).
-SNIFFED_ALIASES = {
-    "application/zip": frozenset(
-        {
-            "application/zip",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "application/vnd.oasis.opendocument.text",
-        }
-    ),
-}
 
 
 @transaction.atomic
@@ -222,15 +212,6 @@ def set_status(actor: Actor, conversation: Conversation, *, status: str) -> Conv
     return conversation
 
 
-def _sniffed_type_matches(declared: str, content: bytes) -> bool:
-    kind = filetype.guess(content)
-    if kind is None:
-        # No signature: only formats that are text by nature may lack one.
-        return declared.startswith("text/") or declared == "message/rfc822"
-    sniffed: str = kind.mime
-    return declared == sniffed or declared in SNIFFED_ALIASES.get(sniffed, frozenset())
-
-
 def attach_file(
     actor: Actor,
     message: Message,
@@ -240,21 +221,14 @@ def attach_file(
     content_type: str,
 ) -> Attachment:
     """Store a file on a message after checking its size and that its bytes match its type."""
-    declared = content_type.split(";", maxsplit=1)[0].strip().lower()
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
-    if not content:
-        raise Invalid("the file is empty")
-    if len(content) > settings.MAX_ATTACHMENT_BYTES:
-        log.info("attachment.too_large size=%s message=%s", len(content), message.pk)
-        raise Invalid(
-            f"the file is {len(content)} bytes; the limit is {settings.MAX_ATTACHMENT_BYTES}"
-        )
-    if declared not in ALLOWED_ATTACHMENT_TYPES:
-        log.info("attachment.type_refused type=%s message=%s", declared, message.pk)
-        raise Invalid(f"files of type {declared!r} are not accepted")
-    if not _sniffed_type_matches(declared, content):
-        log.info("attachment.type_mismatch type=%s message=%s", declared, message.pk)
-        raise Invalid(f"the file's content is not {declared!r}")
+    declared = check_upload(
+        content,
+        content_type,
+        allowed=ALLOWED_ATTACHMENT_TYPES,
+        allowed_description=_("images, PDF, text, office documents, ZIP archives and e-mails"),
+        limit=settings.MAX_ATTACHMENT_BYTES,
+    )
+    name = clean_filename(filename)
     digest = hashlib.sha256(content).hexdigest()
     attachment = Attachment(
         message=message,

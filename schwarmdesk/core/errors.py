@@ -25,3 +25,10 @@ class Invalid(DomainError):
     """The input is not acceptable, e.g. an oversized or mistyped attachment."""
 
     code = "invalid"
+
+
+class Forbidden(DomainError):
+    """The actor sees the object but may not do this to it (edit someone else's answer, accept
+    an answer to someone else's question, write without an account)."""
+
+    code = "forbidden"

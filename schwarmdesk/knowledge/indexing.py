@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schwarmdesk.knowledge.markdown import markdown_to_text
+from schwarmdesk.core.markdown import markdown_to_text
 from schwarmdesk.knowledge.models import Article, Status
 from schwarmdesk.search.indexing import IndexEntry, index_document, remove_document
 from schwarmdesk.search.models import Audience, Kind

@@ -13,7 +13,6 @@ from django.db import connection
 from django.utils import translation
 
 from schwarmdesk.community import actions
-from schwarmdesk.community.errors import Forbidden
 from schwarmdesk.community.models import (
     Answer,
     Category,
@@ -27,7 +26,7 @@ from schwarmdesk.community.models import (
     Vote,
 )
 from schwarmdesk.community.uploads import Upload
-from schwarmdesk.core.errors import Conflict, DomainError, Invalid, NotFound
+from schwarmdesk.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.people.models import Agent
 from schwarmdesk.search.models import SearchDocument

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import override_settings
+from django.utils import translation
 from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
@@ -212,6 +214,12 @@ def test_status_changes_record_their_time(carol_conversation: Conversation) -> N
         set_status(None, carol_conversation, status="done")
 
 
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
@@ -240,7 +248,7 @@ def test_attachment_is_stored_with_size_and_hash(message: Message) -> None:
 
 @override_settings(MAX_ATTACHMENT_BYTES=2048)
 def test_oversized_attachment_is_refused(message: Message) -> None:
-    with pytest.raises(Invalid, match="the limit is 2048"):
+    with pytest.raises(Invalid, match="at most 2048 are allowed"):
         attach_file(
             None, message, filename="big.txt", content=b"a" * 2049, content_type="text/plain"
         )
@@ -250,10 +258,15 @@ def test_oversized_attachment_is_refused(message: Message) -> None:
 @pytest.mark.parametrize(
     ("filename", "content", "content_type", "error"),
     [
-        ("x.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/x-msdownload", "not accepted"),
-        ("fake.png", b"<html><script>alert(1)</script></html>", "image/png", "is not 'image/png'"),
-        ("fake.pdf", png_bytes(), "application/pdf", "is not 'application/pdf'"),
-        ("empty.txt", b"", "text/plain", "the file is empty"),
+        ("x.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/x-msdownload", "are accepted"),
+        (
+            "fake.png",
+            b"<html><script>alert(1)</script></html>",
+            "image/png",
+            "content is not image/png",
+        ),
+        ("fake.pdf", png_bytes(), "application/pdf", "content is not application/pdf"),
+        ("empty.txt", b"", "text/plain", "The file is empty"),
     ],
 )
 def test_wrong_or_dangerous_types_are_refused(

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 
 from schwarmdesk.core.errors import Conflict, DomainError, Invalid, NotFound
+from schwarmdesk.core.markdown import markdown_to_text, render_markdown
 from schwarmdesk.knowledge.actions import (
     access_article,
     archive_article,
@@ -21,7 +22,6 @@ from schwarmdesk.knowledge.actions import (
     unpublish_article,
     update_article,
 )
-from schwarmdesk.knowledge.markdown import markdown_to_text, render_markdown
 from schwarmdesk.knowledge.models import Article, ArticleFeedback, ArticleVersion, Category
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.people.models import Agent

@@ -145,6 +145,7 @@ def test_landing_page_links_only_to_pages_that_exist(client: Client) -> None:
     assert link_targets(html) == [
         "#main",
         HOME,
+        COMMUNITY,
         HELP_CENTER,
         f"{LOGIN}?next={HOME}",
         COMMUNITY,
@@ -170,6 +171,7 @@ def test_inbox_card_links_staff_to_the_conversation_list(client: Client, alice: 
     assert link_targets(html) == [
         "#main",
         HOME,
+        COMMUNITY,
         HELP_CENTER,
         "/admin/",
         COMMUNITY,
@@ -189,7 +191,7 @@ def test_inbox_card_tells_non_staff_users_it_is_for_agents(client: Client) -> No
     html = client.get(HOME).content.decode()
 
     # then nothing links to the inbox or the admin
-    assert link_targets(html) == ["#main", HOME, HELP_CENTER, COMMUNITY, HELP_CENTER]
+    assert link_targets(html) == ["#main", HOME, COMMUNITY, HELP_CENTER, COMMUNITY, HELP_CENTER]
     assert '<span class="account__name">carol</span>' in html
     assert "Nur Service-Mitarbeiter können den Posteingang öffnen." in html
 

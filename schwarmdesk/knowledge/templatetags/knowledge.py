@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from schwarmdesk.knowledge.markdown import markdown_to_text, render_markdown
+from schwarmdesk.core.markdown import markdown_to_text
 
 register = template.Library()
-
-
-@register.filter
-def markdown(source: str) -> SafeString:
-    """Article Markdown as sanitised HTML (raw HTML in the source is shown as text)."""
-    return mark_safe(render_markdown(source))  # noqa: S308 -- sanitised by nh3 in render_markdown
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Article bodies: Markdown to safe HTML, and to plain text for the search index.
+"""Markdown (articles, questions, answers) to safe HTML, and to plain text for the search index.
 
 markdown-it-py runs in CommonMark mode with raw HTML switched off, so ``<script>`` in an article
 is shown as text; its link validation drops ``javascript:``, ``vbscript:`` and ``data:`` links;
