@@ -14,7 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from schwarmdesk.community.models import Question
+from schwarmdesk.community.models import Visibility as QuestionVisibility
 from schwarmdesk.core.errors import Conflict, Invalid, NotFound
 from schwarmdesk.knowledge.indexing import sync_article_index
 from schwarmdesk.knowledge.models import (
@@ -365,3 +368,42 @@ def _reader_key(actor_or_session: Actor | str) -> tuple[User | None, str]:
     if isinstance(actor_or_session, User) and actor_or_session.is_authenticated:
         return actor_or_session, ""
     raise Invalid("feedback needs a logged-in user or a session")
+
+
+@transaction.atomic
+def promote_answer(
+    actor: Actor, question_id: int, *, category: Category, publish: bool = False
+) -> Article:
+    """Turn a community question and its accepted answer into a help article (a draft).
+
+    The article keeps a link to the question, and each question becomes at most one article.
+    """
+    _require_agent(actor)
+    question = (
+        Question.objects.select_for_update()
+        .select_related("accepted_answer")
+        .filter(pk=question_id, visibility=QuestionVisibility.VISIBLE)
+        .first()
+    )
+    if question is None:
+        raise NotFound("no such question")
+    answer = question.accepted_answer
+    if answer is None:
+        raise Invalid(_("Only a question with an accepted answer can become an article."))
+    if Article.objects.filter(source_question=question).exists():
+        raise Conflict(_("This question is already a help article."))
+    body = answer.body
+    if question.body.strip():
+        body = f"{question.body.strip()}\n\n---\n\n{answer.body}"
+    article = create_article(
+        actor,
+        category=category,
+        language=question.language,
+        title=question.title,
+        body=body,
+        publish=publish,
+    )
+    article.source_question = question
+    article.save(update_fields=["source_question"])
+    log.info("article.promoted id=%s question=%s answer=%s", article.pk, question.pk, answer.pk)
+    return article

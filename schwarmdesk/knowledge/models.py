@@ -98,6 +98,16 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     helpful_yes = models.PositiveIntegerField(_("helpful"), default=0, editable=False)
     helpful_no = models.PositiveIntegerField(_("not helpful"), default=0, editable=False)
+    source_question = models.OneToOneField(
+        "community.Question",
+        verbose_name=_("from community question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="promoted_article",
+        help_text=_("The community question whose accepted answer this article grew from."),
+    )
 
     class Meta:
         verbose_name = _("article")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from schwarmdesk.core.errors import NotFound
+from schwarmdesk.core.errors import Conflict, Invalid, NotFound
 from schwarmdesk.knowledge import queries
-from schwarmdesk.knowledge.actions import record_feedback
+from schwarmdesk.knowledge.actions import promote_answer, record_feedback
 from schwarmdesk.knowledge.models import Article
 
 MAX_QUERY = 200
@@ -108,3 +110,18 @@ def feedback(request: HtmxRequest, language: str, slug: str) -> HttpResponse:
         return redirect(f"{found.get_absolute_url()}#feedback")
     given = queries.given_feedback(found, reader=request.user, session_key=key)
     return render(request, "knowledge/_feedback.html", {"article": found, "feedback": given})
+
+
+@require_POST
+def promote(request: HttpRequest, question_id: int) -> HttpResponse:
+    """An agent turns a solved community question into a draft help article."""
+    try:
+        found_category = queries.get_category(request.POST.get("category", ""))
+        article = promote_answer(request.user, question_id, category=found_category)
+    except NotFound:
+        raise Http404("no such question") from None
+    except (Invalid, Conflict) as error:
+        messages.error(request, str(error))
+        return redirect(request.POST.get("next") or "/")
+    messages.success(request, _("The draft article was created; check it and publish it."))
+    return redirect(article.get_absolute_url())

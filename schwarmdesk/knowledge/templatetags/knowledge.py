@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
+from schwarmdesk.community.models import Question
 from schwarmdesk.core.markdown import markdown_to_text
+from schwarmdesk.knowledge.models import Article, Category
+from schwarmdesk.knowledge.queries import agent_of
 
 register = template.Library()
 
@@ -36,3 +41,20 @@ def results_summary(count: int, query: str) -> SafeString:
         count=count,
         query=query,
     )
+
+
+@register.inclusion_tag("knowledge/_promote_form.html", takes_context=True)
+def promote_form(context: dict[str, Any], question: Question) -> dict[str, Any]:
+    """For agents, under a solved question: "turn this into a help article"."""
+    request = context["request"]
+    is_possible = (
+        agent_of(request.user) is not None
+        and question.accepted_answer_id is not None
+        and not Article.objects.filter(source_question=question).exists()
+    )
+    return {
+        "request": request,
+        "question": question,
+        "is_possible": is_possible,
+        "categories": Category.objects.order_by("position", "name") if is_possible else [],
+    }
