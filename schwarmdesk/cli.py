@@ -201,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(eval_sub)
 
+    bench = sub.add_parser("bench", help="measure speed at scale (see --help)")
+    bench_sub = bench.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    from schwarmdesk.search.bench import add_bench_parser  # noqa: PLC0415
+
+    add_bench_parser(bench_sub)
+
     manage = sub.add_parser("manage", help="Django's manage.py, e.g. `schwarmdesk manage migrate`")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -380,7 +380,7 @@ def promote_answer(
     """
     _require_agent(actor)
     question = (
-        Question.objects.select_for_update()
+        Question.objects.select_for_update(of=("self",))
         .select_related("accepted_answer")
         .filter(pk=question_id, visibility=QuestionVisibility.VISIBLE)
         .first()
