@@ -44,15 +44,14 @@ def lexical_candidates(
     terms: Sequence[str], where: SqlFilter, *, limit: int
 ) -> list[tuple[int, float]]:
     """Return (document id, score) for documents matching any term; higher score is better."""
-    encoded = sorted({encode_term(t) for t in terms if t})
-    encoded = [t for t in encoded if t]
+    encoded = _encoded_query(terms)
     if not encoded:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             query = " | ".join(encoded)
             cursor.execute(
-                f"SELECT d.id, ts_rank_cd(d.terms_tsv, q, 1) AS score "  # noqa: S608 -- fixed names
+                f"SELECT d.id, ts_rank(d.terms_tsv, q) AS score "  # noqa: S608 -- fixed names
                 f"FROM {DOC_TABLE} d, to_tsquery('simple', %s) q "
                 f"WHERE d.terms_tsv @@ q AND ({where.sql}) "
                 f"ORDER BY score DESC, d.id LIMIT %s",
@@ -68,3 +67,55 @@ def lexical_candidates(
             [TITLE_WEIGHT, BODY_WEIGHT, match, *where.params, limit],
         )
         return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+
+
+def _encoded_query(terms: Sequence[str]) -> list[str]:
+    return [t for t in sorted({encode_term(term) for term in terms if term}) if t]
+
+
+def ranked_matches(terms: Sequence[str], *, limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` documents for any of the terms, ranked by the full-text index alone.
+
+    No permission filter: the caller filters these ids (cheap) and falls back to
+    :func:`lexical_candidates` when too few are left.
+    """
+    encoded = _encoded_query(terms)
+    if not encoded:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT d.id, ts_rank(d.terms_tsv, q) AS score "  # noqa: S608 -- fixed names
+                f"FROM {DOC_TABLE} d, to_tsquery('simple', %s) q WHERE d.terms_tsv @@ q "
+                f"ORDER BY score DESC, d.id LIMIT %s",
+                [" | ".join(encoded), limit],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid, -bm25({FTS_TABLE}, %s, %s) AS score FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY score DESC, rowid LIMIT %s",
+                [TITLE_WEIGHT, BODY_WEIGHT, " OR ".join(f'"{t}"' for t in encoded), limit],
+            )
+        return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+
+
+def scores_for(terms: Sequence[str], ids: Sequence[int]) -> dict[int, float]:
+    """The lexical score of the given documents (0 for those that match no term)."""
+    encoded = _encoded_query(terms)
+    if not encoded or not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT d.id, ts_rank(d.terms_tsv, q) FROM {DOC_TABLE} d, "  # noqa: S608
+                f"to_tsquery('simple', %s) q WHERE d.id IN ({placeholders}) AND d.terms_tsv @@ q",
+                [" | ".join(encoded), *ids],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid, -bm25({FTS_TABLE}, %s, %s) FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [TITLE_WEIGHT, BODY_WEIGHT, " OR ".join(f'"{t}"' for t in encoded), *ids],
+            )
+        return {int(row[0]): float(row[1]) for row in cursor.fetchall()}

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from schwarmdesk.search.fusion import DEFAULT_PARAMS, FusionInput, fuse
 from schwarmdesk.search.indexing import index_splitter
-from schwarmdesk.search.lexical import SqlFilter, lexical_candidates
+from schwarmdesk.search.lexical import SqlFilter, lexical_candidates, ranked_matches, scores_for
 from schwarmdesk.search.models import Audience, SearchDocument
 from schwarmdesk.search.semantic import (
     QUERY_ENCODED_KINDS,
@@ -32,6 +32,7 @@ from schwarmdesk.text.language import detect_language
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
+OVERFETCH = 4  # full-text matches fetched per candidate needed, before the permission filter
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,13 @@ def search(
     allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
     permitted_sql = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
     depth = DEFAULT_PARAMS.candidates
-    lexical = lexical_candidates(terms, permitted_sql, limit=depth)
+    # Fast path: rank in the full-text index alone, then keep what the reader may see; only
+    # when the filter leaves too few does the (slower) filtered query run.
+    ranked = ranked_matches(terms, limit=depth * OVERFETCH)
+    visible = set(allowed.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True))
+    lexical = [(pk, score) for pk, score in ranked if pk in visible][:depth]
+    if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
+        lexical = lexical_candidates(terms, permitted_sql, limit=depth)
     semantic: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
@@ -123,19 +130,8 @@ def search(
         semantic_scores = vectors.document_similarities(query_vector, ids)
         sentence_scores = vectors.sentence_similarities(query_vector, ids)
     lexical_found = {pk for pk, _ in lexical}
-    missing_lexical = [pk for pk in ids if pk not in lexical_found]
-    lexical_scores = dict(
-        lexical_candidates(
-            terms,
-            SqlFilter(
-                f"d.id IN ({', '.join(['%s'] * len(missing_lexical))})", tuple(missing_lexical)
-            ),
-            limit=len(missing_lexical),
-        )
-        if missing_lexical
-        else []
-    )
-    ranked = fuse(
+    lexical_scores = scores_for(terms, [pk for pk in ids if pk not in lexical_found])
+    fused = fuse(
         FusionInput(
             lexical=[(pk, s) for pk, s in lexical if pk in documents],
             semantic=[(pk, s) for pk, s in semantic if pk in documents],
@@ -152,7 +148,7 @@ def search(
         )
     )
     hits = []
-    for pk, score in ranked[:limit]:
+    for pk, score in fused[:limit]:
         document = documents[pk]
         hits.append(
             SearchHit(

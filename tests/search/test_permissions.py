@@ -90,3 +90,31 @@ def test_search_returns_only_what_the_reader_may_see(
 
 def _kind(name: str) -> str:
     return Kind.ARTICLE if name == "public article" else Kind.CONVERSATION
+
+
+def test_public_hit_is_found_behind_many_private_matches(db: None) -> None:
+    # given more agent-only matches than the fast path fetches, all ranked above the article
+    for number in range(1, 402):
+        index_document(
+            IndexEntry(
+                kind=Kind.CONVERSATION,
+                object_id=number,
+                audience=Audience.AGENTS,
+                title="Router Router Störung",
+                body="Router",
+                language="de",
+            )
+        )
+    index_document(
+        IndexEntry(
+            kind=Kind.ARTICLE,
+            object_id=1,
+            audience=Audience.PUBLIC,
+            title="Hilfe bei Problemen mit dem Internetanschluss",
+            body="Starten Sie den Router neu.",
+            language="de",
+        )
+    )
+    # then an anonymous reader still finds the one public article
+    hits = search(None, "Router")
+    assert [(h.kind, h.object_id) for h in hits] == [(Kind.ARTICLE, 1)]
