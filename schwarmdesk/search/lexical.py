@@ -8,7 +8,9 @@ encoded to plain ``[a-z0-9]`` so that neither FTS5's nor PostgreSQL's tokenizer 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +72,89 @@ def lexical_candidates(
 
 
 def _encoded_query(terms: Sequence[str]) -> list[str]:
-    return [t for t in sorted({encode_term(term) for term in terms if term}) if t]
+    encoded = [t for t in sorted({encode_term(term) for term in terms if term}) if t]
+    return prune_frequent(encoded)
+
+
+# A term in more than this share of all documents says little about any of them but makes the
+# database rank a large part of the index (measured by `schwarmdesk bench search`).
+FREQUENT_SHARE = 0.1
+KEEP_AT_LEAST = 2
+STATS_SECONDS = 60.0
+MIN_DOCUMENTS_FOR_PRUNING = 1000
+
+_stats_lock = threading.Lock()
+_stats: dict[str, tuple[float, object]] = {}
+
+
+def _cached(key: str, compute: Callable[[], object]) -> object:
+    with _stats_lock:
+        hit = _stats.get(key)
+        if hit is not None and time.monotonic() - hit[0] < STATS_SECONDS:
+            return hit[1]
+    value = compute()
+    with _stats_lock:
+        _stats[key] = (time.monotonic(), value)
+    return value
+
+
+def _document_count() -> int:
+    def count() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {DOC_TABLE}")  # noqa: S608 -- fixed name
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    return int(str(_cached(f"{connection.alias}:count", count)))
+
+
+def _postgresql_frequencies() -> dict[str, float]:
+    """Shares of documents per frequent lexeme, from the planner's statistics (ANALYZE)."""
+
+    def read() -> dict[str, float]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = %s AND attname = 'terms_tsv'",
+                [DOC_TABLE],
+            )
+            row = cursor.fetchone()
+        if not row or row[0] is None:
+            return {}
+        return {str(term): float(share) for term, share in zip(row[0], row[1], strict=False)}
+
+    frequencies = _cached(f"{connection.alias}:pg_freq", read)
+    return frequencies if isinstance(frequencies, dict) else {}
+
+
+def document_shares(encoded: Sequence[str]) -> dict[str, float]:
+    """For each encoded term, the share of documents that contain it (absent terms: 0)."""
+    if connection.vendor == "postgresql":
+        known = _postgresql_frequencies()
+        return {term: known.get(term, 0.0) for term in encoded}
+    total = _document_count()
+    if total == 0:
+        return dict.fromkeys(encoded, 0.0)
+    placeholders = ", ".join(["%s"] * len(encoded))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({placeholders})",  # noqa: S608
+            list(encoded),
+        )
+        counts = {str(term): int(doc) for term, doc in cursor.fetchall()}
+    return {term: counts.get(term, 0) / total for term in encoded}
+
+
+def prune_frequent(encoded: list[str]) -> list[str]:
+    """Leave out terms most documents hold; always keep the rarest few."""
+    if len(encoded) <= KEEP_AT_LEAST or _document_count() < MIN_DOCUMENTS_FOR_PRUNING:
+        return encoded
+    shares = document_shares(encoded)
+    by_rarity = sorted(encoded, key=lambda term: (shares[term], term))
+    kept = [t for t in by_rarity if shares[t] <= FREQUENT_SHARE] or by_rarity[:KEEP_AT_LEAST]
+    if len(kept) < KEEP_AT_LEAST:
+        kept = by_rarity[:KEEP_AT_LEAST]
+    return sorted(kept)
 
 
 def ranked_matches(terms: Sequence[str], *, limit: int) -> list[tuple[int, float]]:
