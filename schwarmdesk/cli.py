@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -59,7 +60,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"Schwarmdesk demo: data in {settings.DATA_DIR}", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", verbosity=1)
+    # one summary line instead of a log line per created article and post
+    domain_log = logging.getLogger("schwarmdesk")
+    level = domain_log.level
+    domain_log.setLevel(logging.WARNING)
+    try:
+        call_command("load_demo", verbosity=1)
+    finally:
+        domain_log.setLevel(level)
 
     worker = None
     if not args.no_worker:
