@@ -65,4 +65,4 @@ def _batch(after: int, size: int) -> Sequence[tuple[int, IndexEntry | None]]:
 
 
 def register_source() -> None:
-    register(IndexSource(kind=Kind.QUESTION, batch=_batch, count=Question.objects.count))
+    register(IndexSource(kind=Kind.QUESTION, batch=_batch, objects=Question.objects.all))

@@ -44,4 +44,4 @@ def _batch(after: int, size: int) -> Sequence[tuple[int, IndexEntry | None]]:
 
 
 def register_source() -> None:
-    register(IndexSource(kind=Kind.CONVERSATION, batch=_batch, count=Conversation.objects.count))
+    register(IndexSource(kind=Kind.CONVERSATION, batch=_batch, objects=Conversation.objects.all))

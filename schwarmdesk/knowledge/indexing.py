@@ -52,4 +52,4 @@ def _batch(after: int, size: int) -> Sequence[tuple[int, IndexEntry | None]]:
 
 
 def register_source() -> None:
-    register(IndexSource(kind=Kind.ARTICLE, batch=_batch, count=Article.objects.count))
+    register(IndexSource(kind=Kind.ARTICLE, batch=_batch, objects=Article.objects.all))

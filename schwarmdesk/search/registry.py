@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from schwarmdesk.search.indexing import IndexEntry
 
@@ -18,7 +21,8 @@ class IndexSource:
     # (after object id, batch size) -> the next objects in id order, each with its entry, or
     # None when that object must not be in the index (draft, hidden, ...).
     batch: Callable[[int, int], Sequence[tuple[int, IndexEntry | None]]]
-    count: Callable[[], int]
+    # every object of the kind, indexed or not (for the progress total and orphan removal)
+    objects: Callable[[], QuerySet[Any]]
 
 
 SOURCES: dict[str, IndexSource] = {}

@@ -63,7 +63,7 @@ def reindex(
     counts: dict[str, int] = {}
     for kind in selected:
         source = SOURCES[kind]
-        total = source.count()
+        total = source.objects().count()
         after = state.get(kind, 0)
         done = 0
         while True:
@@ -94,14 +94,7 @@ def _remove_orphans(kind: str) -> int:
     indexed = set(SearchDocument.objects.filter(kind=kind).values_list("object_id", flat=True))
     if not indexed:
         return 0
-    existing: set[int] = set()
-    after = 0
-    while True:
-        rows = SOURCES[kind].batch(after, 1000)
-        if not rows:
-            break
-        existing.update(object_id for object_id, _ in rows)
-        after = rows[-1][0]
+    existing = set(SOURCES[kind].objects().values_list("pk", flat=True))
     orphans = indexed - existing
     if orphans:
         SearchDocument.objects.filter(kind=kind, object_id__in=list(orphans)).delete()
