@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 
@@ -84,14 +84,15 @@ STATS_SECONDS = 60.0
 MIN_DOCUMENTS_FOR_PRUNING = 1000
 
 _stats_lock = threading.Lock()
-_stats: dict[str, tuple[float, object]] = {}
+_stats: dict[str, tuple[float, Any]] = {}
+T = TypeVar("T")
 
 
-def _cached(key: str, compute: Callable[[], object]) -> object:
+def _cached(key: str, compute: Callable[[], T]) -> T:
     with _stats_lock:
         hit = _stats.get(key)
         if hit is not None and time.monotonic() - hit[0] < STATS_SECONDS:
-            return hit[1]
+            return cast(T, hit[1])
     value = compute()
     with _stats_lock:
         _stats[key] = (time.monotonic(), value)
@@ -105,7 +106,7 @@ def _document_count() -> int:
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
-    return int(str(_cached(f"{connection.alias}:count", count)))
+    return _cached(f"{connection.alias}:count", count)
 
 
 def _postgresql_frequencies() -> dict[str, float]:
@@ -123,8 +124,7 @@ def _postgresql_frequencies() -> dict[str, float]:
             return {}
         return {str(term): float(share) for term, share in zip(row[0], row[1], strict=False)}
 
-    frequencies = _cached(f"{connection.alias}:pg_freq", read)
-    return frequencies if isinstance(frequencies, dict) else {}
+    return _cached(f"{connection.alias}:pg_freq", read)
 
 
 def document_shares(encoded: Sequence[str]) -> dict[str, float]:
