@@ -13,12 +13,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from schwarmdesk.core.bilingual import BilingualNames
 from schwarmdesk.knowledge.models import Article
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
-class Category(models.Model):
+class Category(BilingualNames, models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(
         _("English name"), max_length=100, blank=True, help_text=_("Empty: the name is used.")
@@ -38,12 +39,6 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("community:category", kwargs={"slug": self.slug})
-
-    def name_in(self, language: str) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
-
-    def description_in(self, language: str) -> str:
-        return self.description_en if language == "en" and self.description_en else self.description
 
 
 class Tag(models.Model):
