@@ -19,8 +19,12 @@ from schwarmdesk.conversations.models import Conversation, Priority, Visibility
 from schwarmdesk.people.models import Agent, Customer
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "schwarmdesk"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 GERMAN_CATALOG = PACKAGE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
+
+
+def german_catalogs() -> list[Path]:
+    """The project catalog and every app's own one (``schwarmdesk/<app>/locale/de/...``)."""
+    return sorted(PACKAGE_DIR.rglob("locale/de/LC_MESSAGES/django.po"))
 
 HOME = "/"
 LOGIN = "/accounts/login/"
@@ -351,7 +355,7 @@ TEMPLATE_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 def template_msgids() -> set[str]:
     """Every msgid in {% translate %} and simple {% blocktranslate %} tags of our templates."""
     msgids: set[str] = set()
-    for template in sorted(TEMPLATES_DIR.rglob("*.html")):
+    for template in sorted(PACKAGE_DIR.rglob("templates/**/*.html")):
         source = template.read_text(encoding="utf-8")
         msgids.update(match["msgid"] for match in TRANSLATE_TAG.finditer(source))
         for match in BLOCKTRANSLATE_TAG.finditer(source):
@@ -368,9 +372,13 @@ def test_every_template_string_has_a_german_translation() -> None:
         msgids
     )
 
-    # when they are looked up in the German catalog
-    catalog = polib.pofile(str(GERMAN_CATALOG))
-    translations = {entry.msgid: entry for entry in catalog if not entry.obsolete}
+    # when they are looked up in the German catalogs (the project's and the apps' own)
+    translations = {
+        entry.msgid: entry
+        for path in german_catalogs()
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete
+    }
 
     # then each one has a German translation that is neither empty nor fuzzy
     missing = sorted(msgid for msgid in msgids if msgid not in translations)
@@ -382,12 +390,15 @@ def test_every_template_string_has_a_german_translation() -> None:
 
 
 def test_german_catalog_is_complete() -> None:
-    # given the German catalog (it also holds the models' verbose names and choices)
-    catalog = polib.pofile(str(GERMAN_CATALOG))
+    # given the German catalogs (they also hold the models' verbose names and choices)
+    catalogs = german_catalogs()
+    assert GERMAN_CATALOG in catalogs
 
-    # then no entry is left untranslated or fuzzy
-    assert [entry.msgid for entry in catalog.untranslated_entries()] == []
-    assert [entry.msgid for entry in catalog.fuzzy_entries()] == []
+    for path in catalogs:
+        catalog = polib.pofile(str(path))
+        # then no entry is left untranslated or fuzzy
+        assert [entry.msgid for entry in catalog.untranslated_entries()] == [], path
+        assert [entry.msgid for entry in catalog.fuzzy_entries()] == [], path
 
 
 def test_models_and_channels_speak_german_at_run_time() -> None:
