@@ -32,3 +32,6 @@ HUEY.immediate = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the worker process in test_worker.py must open the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif suffix := os.environ.get("SCHWARMDESK_TEST_DB_SUFFIX", ""):
+    # Separate test databases for test runs that share one PostgreSQL server at the same time.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{suffix}"}
