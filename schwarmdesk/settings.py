@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "schwarmdesk.search",
     "schwarmdesk.knowledge",
     "schwarmdesk.community",
+    "schwarmdesk.reputation",
+    "schwarmdesk.escalation",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]

@@ -1,0 +1,37 @@
+"""What a community member may do, by trust level: agents and administrators may do all.
+
+Other parts of the community ask here (``has_ability(user, "post_links")``) instead of reading
+reputation numbers themselves, so the thresholds live in one place (:mod:`.rules`).
+"""
+
+from __future__ import annotations
+
+from schwarmdesk.people.actions import Actor
+from schwarmdesk.reputation.rules import ABILITY_LEVELS, TrustLevel
+
+
+def is_staff_account(actor: Actor) -> bool:
+    """Agents and administrators (the same test as the community's ``is_staff``)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    return getattr(actor, "agent", None) is not None or bool(getattr(actor, "is_superuser", False))
+
+
+def trust_level_of(actor: Actor) -> TrustLevel:
+    """The actor's trust level from their cached reputation (0 for visitors and new accounts)."""
+    if actor is None or not actor.is_authenticated:
+        return TrustLevel.NEW
+    from schwarmdesk.reputation.models import Profile  # noqa: PLC0415 (models import rules)
+
+    points = Profile.objects.filter(user_id=actor.pk).values_list("points", flat=True).first()
+    return TrustLevel.for_points(points or 0)
+
+
+def has_ability(user: Actor, ability: str) -> bool:
+    """``post_links``, ``edit_others`` or ``hide_by_flag``; unknown abilities raise KeyError."""
+    needed = ABILITY_LEVELS[ability]
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if is_staff_account(user):
+        return True
+    return trust_level_of(user) >= needed
