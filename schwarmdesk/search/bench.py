@@ -7,8 +7,9 @@ under ``--work``, or a fresh PostgreSQL database ``bench_search_<pid>`` on the s
 
 1. **bulk-loads** documents up to that size: the project's analyser and term encoding
    (:func:`schwarmdesk.search.indexing.analyze_for_index`), ``SearchDocument.objects.bulk_create``
-   in batches; the database keeps its own full-text index (FTS5 triggers on SQLite, the
-   generated tsvector column and its GIN index on PostgreSQL).  ``per_second`` is this rate;
+   in batches, with their impact-ordered postings
+   (:func:`~schwarmdesk.search.lexical.write_postings`, as ``index_document`` writes them).
+   ``per_second`` is this rate;
 2. indexes a fixed sample through the real :func:`~schwarmdesk.search.indexing.index_document`
    one by one (``index_document_per_second``, the ``ingest-<backend>`` rows), then removes it;
 3. loads the vectors into the process vector index (``process_vectors.synced``; above 200k
@@ -376,7 +377,6 @@ class BenchConfig:
     approximate_from: int | None = None  # None: the VectorIndex default
     connectivity: int | None = None
     expansion_search: int | None = None
-    lexical_variant: str = "project"
     bm25: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -559,6 +559,11 @@ def bulk_load(
 
     from django.db import transaction  # noqa: PLC0415
 
+    from schwarmdesk.search.lexical import (  # noqa: PLC0415
+        DocumentTerms,
+        term_frequencies,
+        write_postings,
+    )
     from schwarmdesk.search.models import SearchDocument  # noqa: PLC0415
 
     epoch = datetime(2024, 1, 1, tzinfo=UTC)
@@ -576,8 +581,10 @@ def bulk_load(
             if has_chunks:
                 chunk_blobs = _chunk_vectors(batch, matrix, seed)
         rows = []
+        frequencies: list[tuple[dict[str, float], float]] = []
         for document, blob, chunk_blob in zip(batch, blobs, chunk_blobs, strict=True):
             title_terms, body_terms = terms.terms(document)
+            frequencies.append(term_frequencies(title_terms, body_terms))
             extra = {"chunk_embeddings": chunk_blob} if has_chunks else {}
             rows.append(
                 SearchDocument(
@@ -590,6 +597,7 @@ def bulk_load(
                     body=document.body,
                     title_terms=title_terms,
                     body_terms=body_terms,
+                    term_count=frequencies[-1][1],
                     embedding=blob,
                     embedding_model=model_name if blob is not None else "",
                     # one distinct time per row: the process index reads rows embedded at or
@@ -602,7 +610,14 @@ def bulk_load(
                 )
             )
         with transaction.atomic():
-            SearchDocument.objects.bulk_create(rows, batch_size=LOAD_BATCH)
+            created = SearchDocument.objects.bulk_create(rows, batch_size=LOAD_BATCH)
+            write_postings(
+                [
+                    DocumentTerms(row.pk, weights, length)
+                    for row, (weights, length) in zip(created, frequencies, strict=True)
+                ],
+                replace=False,
+            )
         done += len(batch)
         progress.advance(len(batch))
     progress.close()
@@ -634,9 +649,9 @@ def _analyse_tables() -> None:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # what autovacuum does on its own soon after a bulk load (statistics, GIN pending
-            # list merged)
-            cursor.execute("VACUUM ANALYZE search_searchdocument")
+            # what autovacuum does on its own soon after a bulk load (statistics, visibility
+            # map for index-only scans of the postings)
+            cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("ANALYZE")
 
@@ -698,7 +713,9 @@ class StageTimer:
         for name, stage in (
             ("detect_language", "analysis"),
             ("analyze_query", "analysis"),
-            ("lexical_candidates", "lexical_sql"),
+            ("query_terms", "lexical_sql"),
+            ("top_matches", "lexical_sql"),
+            ("scores_for", "lexical_sql"),
             ("fuse", "fusion"),
         ):
             setattr(queries, name, self.wrap(stage, getattr(queries, name)))
@@ -742,58 +759,6 @@ class StageTimer:
 
         setattr(queries, "configured_embedder", configured)  # noqa: B010 -- as above
         setattr(queries, "process_vectors", TimedVectors())  # noqa: B010
-
-
-def install_lexical_variant(variant: str) -> None:
-    """Experimental lexical candidate queries (``--lexical-variant``) to test proposed fixes."""
-    if variant == "project":
-        return
-    from django.db import connection  # noqa: PLC0415
-
-    from schwarmdesk.search import lexical, queries  # noqa: PLC0415
-
-    if variant != "fts-first":
-        raise BenchError(f"unknown lexical variant {variant!r}")
-    project_candidates = lexical.lexical_candidates
-
-    def fts_first(
-        terms: Sequence[str], where: lexical.SqlFilter, *, limit: int
-    ) -> list[tuple[int, float]]:
-        # rank in the full-text index alone (no join, no permission subquery per match),
-        # over-fetch, then apply the permission filter to the few winners
-        encoded = sorted({lexical.encode_term(t) for t in terms if t} - {""})
-        if not encoded:
-            return []
-        fetch = limit * 4
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                return project_candidates(terms, where, limit=limit)
-            cursor.execute(
-                f"SELECT rowid, -bm25({lexical.FTS_TABLE}, %s, %s) AS score "  # noqa: S608 -- fixed names
-                f"FROM {lexical.FTS_TABLE} WHERE {lexical.FTS_TABLE} MATCH %s "
-                f"ORDER BY bm25({lexical.FTS_TABLE}, %s, %s) LIMIT %s",
-                [
-                    lexical.TITLE_WEIGHT,
-                    lexical.BODY_WEIGHT,
-                    " OR ".join(f'"{t}"' for t in encoded),
-                    lexical.TITLE_WEIGHT,
-                    lexical.BODY_WEIGHT,
-                    fetch,
-                ],
-            )
-            ranked = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
-            if not ranked:
-                return []
-            marks = ", ".join(["%s"] * len(ranked))
-            cursor.execute(
-                f"SELECT d.id FROM {lexical.DOC_TABLE} d "  # noqa: S608 -- fixed names
-                f"WHERE d.id IN ({marks}) AND ({where.sql})",
-                [*(pk for pk, _ in ranked), *where.params],
-            )
-            allowed = {int(row[0]) for row in cursor.fetchall()}
-        return [(pk, score) for pk, score in ranked if pk in allowed][:limit]
-
-    setattr(queries, "lexical_candidates", fts_first)  # noqa: B010 -- looked up at call time
 
 
 def _configure_vector_index(config: BenchConfig) -> None:
@@ -877,7 +842,6 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
     vectors, semantic_note = base_vectors(config, sources)
     model_name = config.embedding_model if vectors is not None else ""
     _configure_vector_index(config)
-    install_lexical_variant(config.lexical_variant)
     timer = StageTimer()
     timer.install()
     stream = DocumentStream(sources, config.seed)
@@ -931,7 +895,6 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
         "backend": vendor,
         "semantic": vectors is not None,
         "semantic_note": semantic_note,
-        "lexical_variant": config.lexical_variant,
         "sizes": results,
     }
 
@@ -1116,7 +1079,6 @@ def run_bench(
                     "documents": size,
                     "ratio_to_bm25": _round(row["p95_ms"] / reference) if reference else None,
                     "semantic": run["semantic"],
-                    "lexical_variant": run["lexical_variant"],
                 }
             )
         for row in run["sizes"]:
@@ -1299,12 +1261,6 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--approximate-from", type=int, help="VectorIndex HNSW threshold")
     parser.add_argument("--connectivity", type=int, help="HNSW connectivity (M)")
     parser.add_argument("--expansion-search", type=int, help="HNSW ef at search time")
-    parser.add_argument(
-        "--lexical-variant",
-        default="project",
-        choices=("project", "fts-first"),
-        help="fts-first: experimental SQLite candidate query (rank in FTS alone, then filter)",
-    )
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument("--chart", type=Path, help="PNG path (default WORK/search-latency.png)")
@@ -1329,7 +1285,6 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         approximate_from=args.approximate_from,
         connectivity=args.connectivity,
         expansion_search=args.expansion_search,
-        lexical_variant=args.lexical_variant,
         bm25=not args.no_bm25,
     )
 

@@ -8,8 +8,15 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import QuerySet
 
-from schwarmdesk.search.lexical import encode_terms
+from schwarmdesk.search.lexical import (
+    DocumentTerms,
+    delete_postings,
+    encode_terms,
+    term_frequencies,
+    write_postings,
+)
 from schwarmdesk.search.models import Audience, Kind, SearchDocument
 from schwarmdesk.text.analysis import analyze
 from schwarmdesk.text.compounds import CompoundSplitter, default_splitter
@@ -81,13 +88,20 @@ def index_document(entry: IndexEntry) -> SearchDocument:
         document.category = entry.category[:100]
         document.tags = sorted(entry.tags)
         document.quality = entry.quality
+        terms_changed = (
+            created or document.title_terms != title_terms or document.body_terms != body_terms
+        )
         document.title_terms = title_terms
         document.body_terms = body_terms
+        frequencies, length = term_frequencies(title_terms, body_terms)
+        document.term_count = length
         if text_changed:
             document.embedding = None
             document.embedded_at = None
             document.embedding_model = ""
         document.save()
+        if terms_changed:
+            write_postings([DocumentTerms(document.pk, frequencies, length)], replace=not created)
         if text_changed:
             transaction.on_commit(_queue_embedding)
     return document
@@ -95,8 +109,18 @@ def index_document(entry: IndexEntry) -> SearchDocument:
 
 def remove_document(kind: str, object_id: int) -> bool:
     """Remove an object from the index (deleted, hidden, unpublished). True if it was there."""
-    deleted, _ = SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
-    return deleted > 0
+    return delete_documents(SearchDocument.objects.filter(kind=kind, object_id=object_id)) > 0
+
+
+def delete_documents(documents: QuerySet[SearchDocument]) -> int:
+    """Delete index entries with their postings (and the terms' document counts moved)."""
+    with transaction.atomic():
+        ids = list(documents.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        delete_postings(ids)
+        SearchDocument.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def _queue_embedding() -> None:

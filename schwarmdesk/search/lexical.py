@@ -1,29 +1,55 @@
-"""The database's full-text index over analysed terms: SQLite FTS5 or PostgreSQL tsvector.
+"""The lexical index in the database: impact-ordered postings, the same on SQLite and PostgreSQL.
 
-Terms come from :mod:`schwarmdesk.text.analysis` (one analyser for both back ends). Each term is
-encoded to plain ``[a-z0-9]`` so that neither FTS5's nor PostgreSQL's tokenizer splits it again
-(``e-1043`` stays one term) and no query can inject full-text syntax.
+Terms come from :mod:`schwarmdesk.text.analysis` (one analyser for both back ends) and are
+encoded to plain ``[a-z0-9]`` (``e-1043`` stays one term, no query can inject syntax). Each
+document's terms are written with the document, in its transaction: a :class:`Term` row per
+distinct term (with the number of documents holding it, for idf) and a :class:`Posting` per
+(document, term) holding BM25's term-frequency part, precomputed::
+
+    impact = tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average_length))
+    score(document) = sum over query terms of idf(term) * impact(term, document)
+
+with Lucene's idf ``ln(1 + (N - n + 0.5) / (n + 0.5))``, ``k1`` = 1.2, ``b`` = 0.75, and a
+title term counting three times (tf and length). The average length is the index's average
+when the document is written (read at most once a minute), so a posting's impact does not move
+when other documents change.
+
+Why not FTS5's ``bm25()`` or PostgreSQL's ``ts_rank``: both score *every* document that holds
+a query term before the best ten can be picked, which at a million documents costs a second.
+With postings ordered by impact (index ``term, impact DESC``) a query reads only the best few
+hundred postings of each term, sums them, and then scores that short candidate list exactly
+(primary key ``document, term``).  The result is BM25 over the top of each term's list: a
+document that ranks nowhere near the top for any single term can be missed, which the
+semantic side and the exact rescoring of every candidate make up for.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.db import connection
 
 _PLAIN = re.compile(r"[a-z0-9]")
 
-# Column weights: a match in the title counts three times a match in the text.
+K1 = 1.2
+B = 0.75
+# A match in the title counts three times a match in the text.
 TITLE_WEIGHT = 3.0
-BODY_WEIGHT = 1.0
+MAX_TERM_CHARS = 200
+MIN_IDF = 1e-3
 
-FTS_TABLE = "search_fts"
 DOC_TABLE = "search_searchdocument"
+TERM_TABLE = "search_term"
+POSTING_TABLE = "search_posting"
+# SQLite allows 32,766 parameters per statement; stay well below for IN lists.
+IN_CHUNK = 900
 
 
 def encode_term(term: str) -> str:
@@ -42,164 +68,275 @@ class SqlFilter:
     params: tuple[Any, ...]
 
 
-def lexical_candidates(
-    terms: Sequence[str], where: SqlFilter, *, limit: int
-) -> list[tuple[int, float]]:
-    """Return (document id, score) for documents matching any term; higher score is better."""
-    encoded = _encoded_query(terms)
-    if not encoded:
-        return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            query = " | ".join(encoded)
-            cursor.execute(
-                f"SELECT d.id, ts_rank(d.terms_tsv, q) AS score "  # noqa: S608 -- fixed names
-                f"FROM {DOC_TABLE} d, to_tsquery('simple', %s) q "
-                f"WHERE d.terms_tsv @@ q AND ({where.sql}) "
-                f"ORDER BY score DESC, d.id LIMIT %s",
-                [query, *where.params, limit],
-            )
-            return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
-        match = " OR ".join(f'"{t}"' for t in encoded)
-        cursor.execute(
-            f"SELECT d.id, -bm25({FTS_TABLE}, %s, %s) AS score "  # noqa: S608 -- fixed names
-            f"FROM {FTS_TABLE} JOIN {DOC_TABLE} d ON d.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND ({where.sql}) "
-            f"ORDER BY score DESC, d.id LIMIT %s",
-            [TITLE_WEIGHT, BODY_WEIGHT, match, *where.params, limit],
-        )
-        return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+# ---------------------------------------------------------------------------------------------
+# Statistics (cached per process for a minute: N and the average length move slowly)
 
-
-def _encoded_query(terms: Sequence[str]) -> list[str]:
-    encoded = [t for t in sorted({encode_term(term) for term in terms if term}) if t]
-    return prune_frequent(encoded)
-
-
-# A term in more than this share of all documents says little about any of them but makes the
-# database rank a large part of the index (measured by `schwarmdesk bench search`).
-FREQUENT_SHARE = 0.1
-KEEP_AT_LEAST = 2
 STATS_SECONDS = 60.0
-MIN_DOCUMENTS_FOR_PRUNING = 1000
-
 _stats_lock = threading.Lock()
-_stats: dict[str, tuple[float, Any]] = {}
+_stats: dict[str, tuple[float, float]] = {}
 T = TypeVar("T")
 
 
-def _cached(key: str, compute: Callable[[], T]) -> T:
+def _cached(key: str, compute: Callable[[], float]) -> float:
+    key = f"{connection.alias}:{key}"
     with _stats_lock:
         hit = _stats.get(key)
         if hit is not None and time.monotonic() - hit[0] < STATS_SECONDS:
-            return cast(T, hit[1])
+            return hit[1]
     value = compute()
     with _stats_lock:
         _stats[key] = (time.monotonic(), value)
     return value
 
 
-def _document_count() -> int:
-    def count() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {DOC_TABLE}")  # noqa: S608 -- fixed name
-            row = cursor.fetchone()
-        return int(row[0]) if row else 0
-
-    return _cached(f"{connection.alias}:count", count)
+def clear_statistics() -> None:
+    """Forget the cached document count and average length (tests, bulk loads)."""
+    with _stats_lock:
+        _stats.clear()
 
 
-def _postgresql_frequencies() -> dict[str, float]:
-    """Shares of documents per frequent lexeme, from the planner's statistics (ANALYZE)."""
+def _scalar(sql: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
 
-    def read() -> dict[str, float]:
-        with connection.cursor() as cursor:
+
+def document_count() -> int:
+    return int(_cached("count", lambda: _scalar(f"SELECT count(*) FROM {DOC_TABLE}")))  # noqa: S608
+
+
+def average_length() -> float:
+    """The average weighted length of the indexed documents (0.0 for an empty index)."""
+    return _cached(
+        "average",
+        lambda: _scalar(f"SELECT avg(term_count) FROM {DOC_TABLE} WHERE term_count > 0"),  # noqa: S608
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class DocumentTerms:
+    """A document's weighted term frequencies and its weighted length."""
+
+    document_id: int
+    frequencies: dict[str, float]
+    length: float
+
+
+def term_frequencies(title_terms: str, body_terms: str) -> tuple[dict[str, float], float]:
+    """Weighted frequencies of encoded terms (title x3) and the weighted length."""
+    frequencies: dict[str, float] = {}
+    for term in title_terms.split():
+        if len(term) <= MAX_TERM_CHARS:
+            frequencies[term] = frequencies.get(term, 0.0) + TITLE_WEIGHT
+    for term in body_terms.split():
+        if len(term) <= MAX_TERM_CHARS:
+            frequencies[term] = frequencies.get(term, 0.0) + 1.0
+    return frequencies, sum(frequencies.values())
+
+
+def impact(frequency: float, length: float, average: float) -> float:
+    norm = K1 * (1.0 - B + B * length / average) if average > 0 else K1
+    return frequency * (K1 + 1.0) / (frequency + norm)
+
+
+def idf(holding: int, total: int) -> float:
+    return max(MIN_IDF, math.log(1.0 + (total - holding + 0.5) / (holding + 0.5)))
+
+
+def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterable[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def term_ids(texts: Iterable[str], *, create: bool) -> dict[str, int]:
+    """Ids of the given encoded terms; with ``create``, missing terms are added first."""
+    wanted = sorted(set(texts))  # one order everywhere: concurrent writers lock rows alike
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(wanted):
+            if create:
+                cursor.executemany(
+                    f"INSERT INTO {TERM_TABLE} (text, document_count) VALUES (%s, 0) "  # noqa: S608
+                    "ON CONFLICT (text) DO NOTHING",
+                    [(text,) for text in chunk],
+                )
             cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = %s AND attname = 'terms_tsv'",
-                [DOC_TABLE],
+                f"SELECT text, id FROM {TERM_TABLE} WHERE text IN ({_placeholders(len(chunk))})",  # noqa: S608
+                list(chunk),
             )
-            row = cursor.fetchone()
-        if not row or row[0] is None:
-            return {}
-        return {str(term): float(share) for term, share in zip(row[0], row[1], strict=False)}
-
-    return _cached(f"{connection.alias}:pg_freq", read)
+            ids.update((str(text), int(pk)) for text, pk in cursor.fetchall())
+    return ids
 
 
-def document_shares(encoded: Sequence[str]) -> dict[str, float]:
-    """For each encoded term, the share of documents that contain it (absent terms: 0)."""
-    if connection.vendor == "postgresql":
-        known = _postgresql_frequencies()
-        return {term: known.get(term, 0.0) for term in encoded}
-    total = _document_count()
-    if total == 0:
-        return dict.fromkeys(encoded, 0.0)
-    placeholders = ", ".join(["%s"] * len(encoded))
+def _held_terms(document_ids: Sequence[int]) -> Counter[int]:
+    """How many of the given documents hold each term (by term id)."""
+    held: Counter[int] = Counter()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(document_ids):
+            cursor.execute(
+                f"SELECT term_id, count(*) FROM {POSTING_TABLE} "  # noqa: S608
+                f"WHERE document_id IN ({_placeholders(len(chunk))}) GROUP BY term_id",
+                list(chunk),
+            )
+            held.update({int(term): int(count) for term, count in cursor.fetchall()})
+    return held
+
+
+def _move_document_counts(deltas: dict[int, int]) -> None:
+    changes = sorted((term, delta) for term, delta in deltas.items() if delta)
+    if not changes:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {TERM_TABLE} SET document_count = document_count + %s WHERE id = %s",  # noqa: S608
+            [(delta, term) for term, delta in changes],
+        )
+
+
+def write_postings(documents: Sequence[DocumentTerms], *, replace: bool = True) -> None:
+    """Write the postings of ``documents`` in the caller's transaction.
+
+    With ``replace`` their earlier postings are removed first (an edited document); bulk
+    loads of new documents pass ``replace=False``.
+    """
+    if not documents:
+        return
+    ids = [d.document_id for d in documents]
+    deltas: Counter[int] = Counter()
+    if replace:
+        deltas.subtract(_held_terms(ids))
+        _delete_rows(ids)
+    average = average_length() or sum(d.length for d in documents) / len(documents)
+    known = term_ids((t for d in documents for t in d.frequencies), create=True)
+    rows = []
+    for document in documents:
+        for text, frequency in document.frequencies.items():
+            term = known[text]
+            rows.append((document.document_id, term, impact(frequency, document.length, average)))
+            deltas[term] += 1
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {POSTING_TABLE} (document_id, term_id, impact) VALUES (%s, %s, %s)",  # noqa: S608
+            rows,
+        )
+    _move_document_counts(dict(deltas))
+
+
+def _delete_rows(document_ids: Sequence[int]) -> None:
+    with connection.cursor() as cursor:
+        for chunk in _chunks(document_ids):
+            cursor.execute(
+                f"DELETE FROM {POSTING_TABLE} "  # noqa: S608
+                f"WHERE document_id IN ({_placeholders(len(chunk))})",
+                list(chunk),
+            )
+
+
+def delete_postings(document_ids: Sequence[int]) -> None:
+    """Remove the postings of documents about to be deleted, in the caller's transaction."""
+    if not document_ids:
+        return
+    held = _held_terms(document_ids)
+    _delete_rows(document_ids)
+    _move_document_counts({term: -count for term, count in held.items()})
+
+
+# ---------------------------------------------------------------------------------------------
+# Querying
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    id: int
+    text: str
+    weight: float  # idf, times how often the query holds the term
+
+
+def query_terms(terms: Sequence[str]) -> list[QueryTerm]:
+    """The analysed query's terms that the index holds, each with its idf weight."""
+    counts = Counter(t for t in (encode_term(term) for term in terms if term) if t)
+    counts = Counter({t: c for t, c in counts.items() if len(t) <= MAX_TERM_CHARS})
+    if not counts:
+        return []
+    texts = sorted(counts)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({placeholders})",  # noqa: S608
-            list(encoded),
+            f"SELECT id, text, document_count FROM {TERM_TABLE} "  # noqa: S608
+            f"WHERE text IN ({_placeholders(len(texts))}) AND document_count > 0",
+            texts,
         )
-        counts = {str(term): int(doc) for term, doc in cursor.fetchall()}
-    return {term: counts.get(term, 0) / total for term in encoded}
+        rows = cursor.fetchall()
+    total = max(document_count(), max((int(row[2]) for row in rows), default=0))
+    return sorted(
+        (
+            QueryTerm(int(pk), str(text), counts[str(text)] * idf(int(holding), total))
+            for pk, text, holding in rows
+        ),
+        key=lambda term: term.id,
+    )
 
 
-def prune_frequent(encoded: list[str]) -> list[str]:
-    """Leave out terms most documents hold; always keep the rarest few."""
-    if len(encoded) <= KEEP_AT_LEAST or _document_count() < MIN_DOCUMENTS_FOR_PRUNING:
-        return encoded
-    shares = document_shares(encoded)
-    by_rarity = sorted(encoded, key=lambda term: (shares[term], term))
-    kept = [t for t in by_rarity if shares[t] <= FREQUENT_SHARE] or by_rarity[:KEEP_AT_LEAST]
-    if len(kept) < KEEP_AT_LEAST:
-        kept = by_rarity[:KEEP_AT_LEAST]
-    return sorted(kept)
+def top_matches(
+    terms: Sequence[QueryTerm], *, limit: int, where: SqlFilter | None = None
+) -> list[tuple[int, float]]:
+    """The best ``limit`` documents for any of the terms, best first, as (id, score).
 
-
-def ranked_matches(terms: Sequence[str], *, limit: int) -> list[tuple[int, float]]:
-    """The best ``limit`` documents for any of the terms, ranked by the full-text index alone.
-
-    No permission filter: the caller filters these ids (cheap) and falls back to
-    :func:`lexical_candidates` when too few are left.
+    Reads the ``limit`` highest-impact postings of each term (only of documents passing
+    ``where``, when given), then scores the best of them exactly over all query terms.
     """
-    encoded = _encoded_query(terms)
-    if not encoded:
+    if not terms or limit <= 0:
         return []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT d.id, ts_rank(d.terms_tsv, q) AS score "  # noqa: S608 -- fixed names
-                f"FROM {DOC_TABLE} d, to_tsquery('simple', %s) q WHERE d.terms_tsv @@ q "
-                f"ORDER BY score DESC, d.id LIMIT %s",
-                [" | ".join(encoded), limit],
+    parts = []
+    params: list[Any] = []
+    for term in terms:
+        if where is None:
+            parts.append(
+                f"SELECT * FROM (SELECT document_id, term_id, impact FROM {POSTING_TABLE} "  # noqa: S608
+                "WHERE term_id = %s ORDER BY impact DESC, document_id LIMIT %s) AS t"
             )
+            params += [term.id, limit]
         else:
-            cursor.execute(
-                f"SELECT rowid, -bm25({FTS_TABLE}, %s, %s) AS score FROM {FTS_TABLE} "  # noqa: S608
-                f"WHERE {FTS_TABLE} MATCH %s ORDER BY score DESC, rowid LIMIT %s",
-                [TITLE_WEIGHT, BODY_WEIGHT, " OR ".join(f'"{t}"' for t in encoded), limit],
+            parts.append(
+                f"SELECT * FROM (SELECT p.document_id, p.term_id, p.impact "  # noqa: S608
+                f"FROM {POSTING_TABLE} p JOIN {DOC_TABLE} d ON d.id = p.document_id "
+                f"WHERE p.term_id = %s AND ({where.sql}) "
+                "ORDER BY p.impact DESC, p.document_id LIMIT %s) AS t"
             )
-        return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+            params += [term.id, *where.params, limit]
+    weights = {term.id: term.weight for term in terms}
+    partial: dict[int, float] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for document, term, value in cursor.fetchall():
+            partial[int(document)] = partial.get(int(document), 0.0) + weights[term] * value
+    best = sorted(partial, key=lambda pk: (-partial[pk], pk))[:limit]
+    exact = scores_for(terms, best)
+    return sorted(((pk, exact[pk]) for pk in best), key=lambda hit: (-hit[1], hit[0]))
 
 
-def scores_for(terms: Sequence[str], ids: Sequence[int]) -> dict[int, float]:
-    """The lexical score of the given documents (0 for those that match no term)."""
-    encoded = _encoded_query(terms)
-    if not encoded or not ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(ids))
+def scores_for(terms: Sequence[QueryTerm], ids: Sequence[int]) -> dict[int, float]:
+    """The exact lexical score of each given document (0.0 where no term matches)."""
+    scores = dict.fromkeys((int(pk) for pk in ids), 0.0)
+    if not terms or not scores:
+        return scores
+    weights = {term.id: term.weight for term in terms}
+    term_list = _placeholders(len(weights))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        for chunk in _chunks(sorted(scores), IN_CHUNK - len(weights)):
             cursor.execute(
-                f"SELECT d.id, ts_rank(d.terms_tsv, q) FROM {DOC_TABLE} d, "  # noqa: S608
-                f"to_tsquery('simple', %s) q WHERE d.id IN ({placeholders}) AND d.terms_tsv @@ q",
-                [" | ".join(encoded), *ids],
+                f"SELECT document_id, term_id, impact FROM {POSTING_TABLE} "  # noqa: S608
+                f"WHERE document_id IN ({_placeholders(len(chunk))}) AND term_id IN ({term_list})",
+                [*chunk, *weights],
             )
-        else:
-            cursor.execute(
-                f"SELECT rowid, -bm25({FTS_TABLE}, %s, %s) FROM {FTS_TABLE} "  # noqa: S608
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
-                [TITLE_WEIGHT, BODY_WEIGHT, " OR ".join(f'"{t}"' for t in encoded), *ids],
-            )
-        return {int(row[0]): float(row[1]) for row in cursor.fetchall()}
+            for document, term, value in cursor.fetchall():
+                scores[int(document)] += weights[int(term)] * float(value)
+    return scores

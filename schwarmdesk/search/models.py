@@ -1,8 +1,9 @@
 """The search index: one row per searchable thing, kept in the same transaction as the thing.
 
-The analysed terms feed the database's own full-text index: an FTS5 table kept in sync by
-triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL (migration
-0002). Embeddings are added later by the worker; a row without one is found lexically only.
+The analysed terms feed the lexical index in the database: one :class:`Term` row per distinct
+term (with the number of documents that hold it) and one impact-ordered :class:`Posting` per
+(document, term), written with the document (see :mod:`schwarmdesk.search.lexical`).
+Embeddings are added later by the worker; a row without one is found lexically only.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ class SearchDocument(models.Model):
         _("quality"), default=0.0, help_text=_("Prior from accepted/official/votes/feedback.")
     )
     title_terms = models.TextField(_("analysed title"), blank=True, editable=False)
+    term_count = models.FloatField(
+        _("weighted length"),
+        default=0.0,
+        editable=False,
+        help_text=_("Title terms count three times; BM25 compares it with the average."),
+    )
     body_terms = models.TextField(_("analysed text"), blank=True, editable=False)
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
     chunk_embeddings = models.BinaryField(
@@ -67,3 +74,45 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title[:60]}"
+
+
+class Term(models.Model):
+    """One distinct analysed (encoded) term of the lexical index."""
+
+    text = models.CharField(_("term"), max_length=200, unique=True)
+    document_count = models.PositiveIntegerField(
+        _("documents"), default=0, help_text=_("How many documents hold the term (for idf).")
+    )
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Posting(models.Model):
+    """A term in a document, with its BM25 term-frequency part (``impact``) precomputed.
+
+    The (term, impact) index lets a query read only the best documents of each term instead of
+    ranking every document that holds it; the primary key (document, term) serves exact
+    scoring of given documents and deleting a document's postings.
+    """
+
+    pk = models.CompositePrimaryKey("document", "term")
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="postings", db_index=False
+    )
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+", db_index=False)
+    impact = models.FloatField(_("impact"))
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        indexes = [
+            models.Index(fields=["term", "-impact", "document"], name="search_posting_impact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id}@{self.document_id}"

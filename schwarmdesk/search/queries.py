@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from schwarmdesk.search.fusion import DEFAULT_PARAMS, FusionInput, fuse
 from schwarmdesk.search.indexing import index_splitter
-from schwarmdesk.search.lexical import SqlFilter, lexical_candidates, ranked_matches, scores_for
+from schwarmdesk.search.lexical import SqlFilter, query_terms, scores_for, top_matches
 from schwarmdesk.search.models import Audience, SearchDocument
 from schwarmdesk.search.semantic import (
     QUERY_ENCODED_KINDS,
@@ -90,16 +90,17 @@ def search(
     terms: list[str] = []
     for code, _name in settings.LANGUAGES:
         terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
-    allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
-    permitted_sql = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
+    weighted = query_terms(terms)
     depth = DEFAULT_PARAMS.candidates
-    # Fast path: rank in the full-text index alone, then keep what the reader may see; only
-    # when the filter leaves too few does the (slower) filtered query run.
-    ranked = ranked_matches(terms, limit=depth * OVERFETCH)
+    # Fast path: rank in the lexical index alone, then keep what the reader may see; only when
+    # the filter leaves too few does the filtered (slower) read run.
+    ranked = top_matches(weighted, limit=depth * OVERFETCH)
     visible = set(allowed.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True))
     lexical = [(pk, score) for pk, score in ranked if pk in visible][:depth]
     if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
-        lexical = lexical_candidates(terms, permitted_sql, limit=depth)
+        allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
+        permitted = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
+        lexical = top_matches(weighted, limit=depth, where=permitted)
     semantic: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
@@ -110,10 +111,10 @@ def search(
         query_vector = embedder.encode_queries([text])[0]
         vectors = process_vectors.synced(embedder)
         nearest = vectors.nearest_documents(query_vector, depth * 2)
-        permitted = set(
+        near_visible = set(
             allowed.filter(pk__in=[pk for pk, _ in nearest]).values_list("pk", flat=True)
         )
-        semantic = [(pk, score) for pk, score in nearest if pk in permitted][:depth]
+        semantic = [(pk, score) for pk, score in nearest if pk in near_visible][:depth]
     candidate_ids = {pk for pk, _ in lexical} | {pk for pk, _ in semantic}
     documents = {
         d.pk: d
@@ -130,7 +131,7 @@ def search(
         semantic_scores = vectors.document_similarities(query_vector, ids)
         sentence_scores = vectors.sentence_similarities(query_vector, ids)
     lexical_found = {pk for pk, _ in lexical}
-    lexical_scores = scores_for(terms, [pk for pk in ids if pk not in lexical_found])
+    lexical_scores = scores_for(weighted, [pk for pk in ids if pk not in lexical_found])
     fused = fuse(
         FusionInput(
             lexical=[(pk, s) for pk, s in lexical if pk in documents],

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from schwarmdesk.search.indexing import index_document, remove_document
+from schwarmdesk.search.indexing import delete_documents, index_document, remove_document
 from schwarmdesk.search.models import SearchDocument
 from schwarmdesk.search.registry import SOURCES
 
@@ -97,5 +97,5 @@ def _remove_orphans(kind: str) -> int:
     existing = set(SOURCES[kind].objects().values_list("pk", flat=True))
     orphans = indexed - existing
     if orphans:
-        SearchDocument.objects.filter(kind=kind, object_id__in=list(orphans)).delete()
+        delete_documents(SearchDocument.objects.filter(kind=kind, object_id__in=list(orphans)))
     return len(orphans)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.db import connection, transaction
 from hypothesis import HealthCheck, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
 from schwarmdesk.search.indexing import IndexEntry, index_document, remove_document
-from schwarmdesk.search.models import Audience, Kind, SearchDocument
+from schwarmdesk.search.models import Audience, Kind, Posting, SearchDocument, Term
 from schwarmdesk.search.queries import search
 
 WORDS = [
@@ -96,6 +98,12 @@ class IndexMachine(RuleBasedStateMachine):
         for title in set(self.live.values()) | set(self.hidden.values()):
             assert not gone & set(found_ids(title)), "a deleted or hidden item was found"
         assert SearchDocument.objects.count() == len(self.live)
+        # and every term's document count is the number of live documents holding it
+        held = Counter(Posting.objects.values_list("term__text", flat=True))
+        counted = dict(
+            Term.objects.filter(document_count__gt=0).values_list("text", "document_count")
+        )
+        assert counted == dict(held)
 
 
 @pytest.mark.django_db
@@ -111,6 +119,7 @@ def test_index_stays_consistent_under_any_sequence() -> None:
 
     def fresh_init(self: IndexMachine) -> None:
         SearchDocument.objects.all().delete()
+        Term.objects.all().delete()
         original_init(self)
 
     machine.__init__ = fresh_init  # type: ignore[method-assign]  # reset the table per example
@@ -118,19 +127,17 @@ def test_index_stays_consistent_under_any_sequence() -> None:
 
 
 @pytest.mark.django_db
-def test_fulltext_structures_exist_after_migrations() -> None:
-    # a future migration that remakes the table must not silently drop the sync triggers
+def test_old_fulltext_structures_are_gone_after_migrations() -> None:
+    # the postings replaced FTS5 / tsvector: no trigger or column may keep writing into them
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-            names = [row[0] for row in cursor.fetchall()]
-            assert names == ["search_fts_delete", "search_fts_insert", "search_fts_update"]
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_fts%'")
         else:
             cursor.execute(
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'search_searchdocument' "
-                "AND indexname = 'search_terms_gin'"
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'search_searchdocument' AND column_name = 'terms_tsv'"
             )
-            assert cursor.fetchall() == [("search_terms_gin",)]
+        assert cursor.fetchall() == []
 
 
 @pytest.mark.django_db
