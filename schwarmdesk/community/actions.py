@@ -41,10 +41,13 @@ from schwarmdesk.community.models import (
 from schwarmdesk.community.uploads import MAX_IMAGES, Upload, check_image
 from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 from schwarmdesk.core.uploads import clean_filename
+from schwarmdesk.escalation import scheduling as escalation
 from schwarmdesk.knowledge.actions import access_article
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.knowledge.queries import agent_of
 from schwarmdesk.people.actions import Actor
+from schwarmdesk.reputation import actions as reputation
+from schwarmdesk.reputation.abilities import has_ability, require_link_ability
 from schwarmdesk.text.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,12 @@ def access_answer(actor: Actor, pk: int, *, for_update: bool = False) -> Answer:
 
 def _require_author_or_staff(user: User, author_id: int, what: str) -> None:
     if user.pk != author_id and not is_staff(user):
+        raise Forbidden(_("Only the author or an agent may change this."))
+
+
+def _require_editor(user: User, author_id: int) -> None:
+    """The author, an agent or a member whose trust level lets them edit others' posts."""
+    if user.pk != author_id and not has_ability(user, "edit_others"):
         raise Forbidden(_("Only the author or an agent may change this."))
 
 
@@ -218,6 +227,7 @@ def post_question(
     user = _writer(actor)
     title = _clean_title(title)
     body = _clean_body(body, required=False)
+    require_link_ability(user, title, body)
     language = _clean_language(language, f"{title}\n{body}")
     tag_names = clean_tags(tags)
     checked = _check_images(images)
@@ -234,6 +244,8 @@ def post_question(
     Revision.objects.create(question=question, number=1, title=title, body=body, author=user)
     _store_images(user, checked, question=question)
     sync_question_index(question)
+    reputation.record_post(user, question)
+    escalation.question_posted(question)
     log.info("community.question_posted id=%s language=%s", question.pk, language)
     return question
 
@@ -251,9 +263,10 @@ def edit_question(
     """Save a new revision of a question's title and text (the author or an agent)."""
     user = _writer(actor)
     question = access_question(actor, question_id, for_update=True)
-    _require_author_or_staff(user, question.author_id, "question")
+    _require_editor(user, question.author_id)
     title = _clean_title(title)
     body = _clean_body(body, required=False)
+    require_link_ability(user, title, body)
     fields = []
     if category is not None and category.pk != question.category_id:
         question.category = category
@@ -285,6 +298,7 @@ def post_answer(
     user = _writer(actor)
     question = access_question(actor, question_id, for_update=True)
     body = _clean_body(body, required=True)
+    require_link_ability(user, body)
     checked = _check_images(images)
     answer = Answer.objects.create(
         question=question, author=user, body=body, is_official=agent_of(user) is not None
@@ -294,6 +308,8 @@ def post_answer(
     Question.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
     )
+    reputation.record_post(user, answer)
+    escalation.recheck(question.pk)
     log.info("community.answer_posted id=%s question=%s", answer.pk, question.pk)
     return answer
 
@@ -303,8 +319,9 @@ def edit_answer(actor: Actor, answer_id: int, *, body: str) -> Answer:
     """Save a new revision of an answer (the author or an agent)."""
     user = _writer(actor)
     answer = access_answer(actor, answer_id, for_update=True)
-    _require_author_or_staff(user, answer.author_id, "answer")
+    _require_editor(user, answer.author_id)
     body = _clean_body(body, required=True)
+    require_link_ability(user, body)
     if body == answer.body:
         return answer
     Revision.objects.create(
@@ -326,6 +343,7 @@ def post_comment(
     """Comment on a question or an answer."""
     user = _writer(actor)
     body = _clean_body(body, required=True, limit=MAX_COMMENT)
+    require_link_ability(user, body)
     if (question_id is None) == (answer_id is None):
         raise Invalid("a comment belongs to a question or to an answer")
     if answer_id is not None:
@@ -394,6 +412,9 @@ def cast_vote(
             raise Conflict(_("You have already voted.")) from None
         delta = value
     _move_score(target, delta)
+    reputation.record_vote(user, target, value=value)
+    question = target if isinstance(target, Question) else target.question
+    escalation.recheck(question.pk)
     return vote
 
 
@@ -409,6 +430,7 @@ def retract_vote(
         raise NotFound("you have not voted on this post")
     previous.delete()
     _move_score(target, -previous.value)
+    reputation.record_vote(user, target, value=None)
     return target
 
 
@@ -433,6 +455,8 @@ def accept_answer(actor: Actor, answer_id: int) -> Question:
     question.solved_at = question.solved_at or timezone.now()
     question.save(update_fields=["accepted_answer", "status", "solved_at", "updated_at"])
     sync_question_index(question)
+    reputation.record_acceptance(user, question)
+    escalation.recheck(question.pk)
     log.info("community.answer_accepted question=%s answer=%s", question.pk, answer.pk)
     return question
 
@@ -448,6 +472,7 @@ def unaccept_answer(actor: Actor, question_id: int) -> Question:
     question.accepted_answer = None
     question.save(update_fields=["accepted_answer", "updated_at"])
     sync_question_index(question)
+    reputation.record_acceptance(user, question)
     return question
 
 
@@ -464,6 +489,7 @@ def mark_solved(actor: Actor, question_id: int) -> Question:
     question.solved_at = timezone.now()
     question.save(update_fields=["status", "solved_at", "updated_at"])
     sync_question_index(question)
+    escalation.recheck(question.pk)
     return question
 
 
@@ -480,6 +506,7 @@ def reopen_question(actor: Actor, question_id: int) -> Question:
     question.accepted_answer = None
     question.save(update_fields=["status", "solved_at", "accepted_answer", "updated_at"])
     sync_question_index(question)
+    reputation.record_acceptance(user, question)
     return question
 
 

@@ -31,7 +31,7 @@ SUGGESTIONS = 5
 MIN_SUGGESTION_CHARS = 3
 SORTS = ("newest", "unanswered", "solved", "active")
 
-_AUTHOR = ("author", "author__agent", "author__customer")
+_AUTHOR = ("author", "author__agent", "author__customer", "author__reputation")
 
 
 def public_name(user: AbstractBaseUser | None) -> str:

@@ -6,6 +6,11 @@ reputation numbers themselves, so the thresholds live in one place (:mod:`.rules
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext as _
+
+from schwarmdesk.core.errors import Invalid
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.reputation.rules import ABILITY_LEVELS, TrustLevel
 
@@ -35,3 +40,27 @@ def has_ability(user: Actor, ability: str) -> bool:
     if is_staff_account(user):
         return True
     return trust_level_of(user) >= needed
+
+
+# A link in Markdown or plain text: a URL scheme, "www.", a Markdown link or autolink target,
+# or an HTML anchor (shown as text, but still an attempt).
+_LINK = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bmailto:|\bwww\.[a-z0-9-]+\.|\]\s*\(|\]\s*\[|<a\s|"
+    r"^\s*\[[^\]]+\]:\s*\S)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def contains_link(text: str) -> bool:
+    return _LINK.search(text) is not None
+
+
+def require_link_ability(user: Actor, *texts: str) -> None:
+    """Invalid when a member who may not post links yet (trust level 0) wrote one."""
+    if any(contains_link(text) for text in texts) and not has_ability(user, "post_links"):
+        raise Invalid(
+            _(
+                "New members cannot post links yet. Your reputation grows when others upvote "
+                "your posts or accept your answers."
+            )
+        )

@@ -66,24 +66,14 @@ def _remove(source: str) -> None:
 
 
 @transaction.atomic
-def record_vote(
-    voter: AbstractBaseUser,
-    *,
-    question: Question | None = None,
-    answer: Answer | None = None,
-    value: int | None,
-) -> None:
+def record_vote(voter: AbstractBaseUser, post: Question | Answer, *, value: int | None) -> None:
     """Bring the ledger in line with the voter's current vote on a post (``None``: no vote).
 
     +10 to the author for an upvote on an answer, +5 for one on a question, -2 for any
     downvote; nothing for a vote on one's own post."""
-    post: Question | Answer
-    if answer is not None:
-        post, kind, the_question = answer, "answer", answer.question
-    elif question is not None:
-        post, kind, the_question = question, "question", question
-    else:
-        raise ValueError("a vote is on a question or an answer")
+    answer = post if isinstance(post, Answer) else None
+    the_question = post.question if isinstance(post, Answer) else post
+    kind = "answer" if answer is not None else "question"
     source = f"vote:{voter.pk}:{kind}:{post.pk}"
     _remove(source)
     if value is None or post.author_id == voter.pk:

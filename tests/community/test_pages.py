@@ -12,6 +12,8 @@ from schwarmdesk.community import actions
 from schwarmdesk.community.models import Category, Deflection, Question, Vote
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.people.models import Agent
+from schwarmdesk.reputation.models import Profile
+from schwarmdesk.reputation.rules import LEVEL_THRESHOLDS, TrustLevel
 
 HOME = "/community/"
 ASK = "/community/ask/"
@@ -193,6 +195,7 @@ def test_agent_answer_is_official_with_name_initials_and_badge(
 def test_markdown_is_rendered_inert(
     client: Client, question: Question, dave_user: User, source: str, forbidden: str
 ) -> None:
+    Profile.objects.create(user=dave_user, points=LEVEL_THRESHOLDS[TrustLevel.MEMBER])  # links
     actions.post_answer(dave_user, question.pk, body=f"Vorher **fett**\n\n{source}")
     actions.post_comment(dave_user, question_id=question.pk, body=source)
 
