@@ -11,6 +11,8 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("help/", include("schwarmdesk.knowledge.urls")),
     path("community/", include("schwarmdesk.community.urls")),
+    path("community/", include("schwarmdesk.reputation.urls")),
+    path("community/", include("schwarmdesk.escalation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -97,10 +97,9 @@ def record_acceptance(acceptor: AbstractBaseUser, question: Question) -> None:
     +15 to the accepted answer's author and +2 to the asker who accepted; nobody earns
     points for accepting their own answer."""
     accepted_id = question.accepted_answer_id
-    for event in PointEvent.objects.filter(
-        question=question, reason=Reason.ANSWER_ACCEPTED
-    ).exclude(answer_id=accepted_id):
-        _remove(event.source)
+    for event in PointEvent.objects.filter(question=question, reason=Reason.ANSWER_ACCEPTED):
+        if event.answer_id != accepted_id:
+            _remove(event.source)
     if accepted_id is None:
         _remove(f"acceptor:question:{question.pk}")
         return
