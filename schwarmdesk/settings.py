@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "schwarmdesk.community",
     "schwarmdesk.reputation",
     "schwarmdesk.escalation",
+    "schwarmdesk.moderation",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]
@@ -216,6 +217,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024, minimum=1024)
+
+# Community moderation: flags that hide a post, posting limits for new accounts, link spam
+FLAG_HIDE_THRESHOLD = env_int("FLAG_HIDE_THRESHOLD", 3, minimum=1)
+NEW_ACCOUNT_HOURS = env_int("NEW_ACCOUNT_HOURS", 24, minimum=0)
+NEW_ACCOUNT_POSTS_PER_HOUR = env_int("NEW_ACCOUNT_POSTS_PER_HOUR", 10, minimum=1)
+SPAM_MAX_LINKS = env_int("SPAM_MAX_LINKS", 3, minimum=0)
 
 EMAIL_HOST = env_optional("SMTP_HOST")
 if EMAIL_HOST is None:

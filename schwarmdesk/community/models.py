@@ -62,6 +62,7 @@ class Visibility(models.TextChoices):
     VISIBLE = "visible", _("visible")
     HIDDEN = "hidden", _("hidden by a moderator")
     DELETED = "deleted", _("deleted")
+    HELD = "held", _("awaiting review")  # the moderation screening held it back
 
 
 class Question(models.Model):
