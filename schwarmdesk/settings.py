@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "schwarmdesk.reputation",
     "schwarmdesk.escalation",
     "schwarmdesk.moderation",
+    "schwarmdesk.accounts",
+    "schwarmdesk.notifications",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]
@@ -196,6 +198,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["schwarmdesk.accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("community/", include("schwarmdesk.community.urls")),
     path("community/", include("schwarmdesk.reputation.urls")),
     path("community/", include("schwarmdesk.escalation.urls")),
+    path("", include("schwarmdesk.accounts.urls")),
+    path("", include("schwarmdesk.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

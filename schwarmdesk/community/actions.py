@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from schwarmdesk.accounts.actions import require_verified
 from schwarmdesk.community.indexing import sync_question_index
 from schwarmdesk.community.models import (
     LANGUAGE_CODES,
@@ -45,6 +46,7 @@ from schwarmdesk.escalation import scheduling as escalation
 from schwarmdesk.knowledge.actions import access_article
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.knowledge.queries import agent_of
+from schwarmdesk.notifications import hooks as notifications
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.reputation import actions as reputation
 from schwarmdesk.reputation.abilities import has_ability, require_link_ability
@@ -71,6 +73,7 @@ def _writer(actor: Actor) -> User:
     """The logged-in, active account that writes; Forbidden for anonymous visitors."""
     if not isinstance(actor, User) or not actor.is_authenticated or not actor.is_active:
         raise Forbidden(_("Please log in to write in the community."))
+    require_verified(actor)  # a fresh sign-up writes once its e-mail address is confirmed
     return actor
 
 
@@ -246,6 +249,7 @@ def post_question(
     sync_question_index(question)
     reputation.record_post(user, question)
     escalation.question_posted(question)
+    notifications.question_posted(question)  # the asker follows
     log.info("community.question_posted id=%s language=%s", question.pk, language)
     return question
 
@@ -310,6 +314,7 @@ def post_answer(
     )
     reputation.record_post(user, answer)
     escalation.recheck(question.pk)
+    notifications.answer_posted(answer)  # the answerer follows; followers get an e-mail
     log.info("community.answer_posted id=%s question=%s", answer.pk, question.pk)
     return answer
 
@@ -457,6 +462,7 @@ def accept_answer(actor: Actor, answer_id: int) -> Question:
     sync_question_index(question)
     reputation.record_acceptance(user, question)
     escalation.recheck(question.pk)
+    notifications.answer_accepted(user, answer)
     log.info("community.answer_accepted question=%s answer=%s", question.pk, answer.pk)
     return question
 
