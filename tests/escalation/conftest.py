@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 
 from schwarmdesk.escalation.models import BusinessHours, OpeningInterval
-from tests.community.conftest import (  # noqa: F401
-    billing,
-    carol_user,
-    dave_user,
-    question,
-    router,
-)
+from tests.community import conftest as community
+
+billing = community.billing
+router = community.router
+carol_user = community.carol_user
+dave_user = community.dave_user
+question = community.question
 
 
 @pytest.fixture

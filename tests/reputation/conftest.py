@@ -8,7 +8,12 @@ from django.contrib.auth.models import User
 
 from schwarmdesk.community.actions import post_answer
 from schwarmdesk.community.models import Answer, Question
-from tests.community.conftest import billing, carol_user, dave_user, question  # noqa: F401
+from tests.community import conftest as community
+
+billing = community.billing
+carol_user = community.carol_user
+dave_user = community.dave_user
+question = community.question
 
 
 @pytest.fixture

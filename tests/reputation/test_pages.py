@@ -82,7 +82,9 @@ def test_rules_page_explains_points_levels_and_badges_in_both_languages(client: 
     html = english.content.decode()
     assert "<td>Upvote on an answer</td><td>+10</td>" in html
     assert "<td>Downvote received</td><td>-2</td>" in html
-    assert "<td>2 – Regular</td><td>100 points</td><td>edit other members&#x27; posts</td>" in html
+    assert (
+        "<td>2 \N{EN DASH} Regular</td><td>100 points</td><td>edit other members&#x27; posts</td>"
+    ) in html
     assert "<dt>Good answer</dt><dd>One answer received 10 upvotes.</dd>" in html
 
 
