@@ -56,7 +56,7 @@ def add_business_time(
         raise ValueError("start must be aware")
     utc = dt.UTC
     if schedule.always_open:
-        return (start + duration).astimezone(utc)
+        return start.astimezone(utc) + duration  # real time, not wall-clock time
     zone = zoneinfo.ZoneInfo(schedule.time_zone)
     cursor = start.astimezone(utc)
     remaining = duration
