@@ -1,0 +1,41 @@
+"""Background entry points for channels; each calls an action."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from schwarmdesk.channels.adapters import ADAPTERS
+
+log = logging.getLogger(__name__)
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def deliver_due_task() -> int:
+    from schwarmdesk.channels.actions import deliver_due  # noqa: PLC0415
+
+    return deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no types
+def deliver_due_periodically() -> int:
+    """Retries whose back-off has run out, and rows whose wake-up was lost."""
+    from schwarmdesk.channels.actions import deliver_due  # noqa: PLC0415
+
+    return deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no types
+def poll_channels() -> int:
+    from schwarmdesk.channels.actions import poll_channel  # noqa: PLC0415
+    from schwarmdesk.channels.models import Channel  # noqa: PLC0415
+
+    polled = [kind for kind, adapter in ADAPTERS.items() if adapter.capabilities.is_polled]
+    channels = Channel.objects.filter(kind__in=polled, is_enabled=True)
+    count = 0
+    for channel_id in channels.values_list("pk", flat=True):
+        poll_channel(channel_id)
+        count += 1
+    return count
