@@ -26,6 +26,7 @@ from schwarmdesk.escalation.models import (
     State,
 )
 from schwarmdesk.escalation.tasks import escalate_due_task
+from schwarmdesk.people.actions import Actor
 from schwarmdesk.people.models import Agent, Customer
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -226,7 +227,12 @@ def test_an_internal_note_is_never_public(
 def test_only_agents_answer_escalations(
     escalated: Conversation, carol_user: User, dave_user: User, who: str
 ) -> None:
-    actor = {"anonymous": AnonymousUser(), "asker": carol_user, "other_customer": dave_user}[who]
+    actors: dict[str, Actor] = {
+        "anonymous": AnonymousUser(),
+        "asker": carol_user,
+        "other_customer": dave_user,
+    }
+    actor = actors[who]
 
     with pytest.raises(Forbidden):
         answer_escalation(actor, escalated.pk, body="Ich antworte offiziell.")

@@ -16,8 +16,8 @@ TWO_HOURS = dt.timedelta(hours=2)
 WEEKDAYS_8_TO_18 = Schedule(intervals={day: [(dt.time(8), dt.time(18))] for day in range(5)})
 
 
-def berlin(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]  # year, month, day, ...
+def berlin(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 @pytest.mark.parametrize(
