@@ -1,7 +1,7 @@
 """An in-memory BM25 index over analysed terms.
 
-The production lexical index lives in the database (SQLite FTS5 / PostgreSQL full-text, fed
-with the same analysed terms); this one is the reference used by ``schwarmdesk eval search``
+The production lexical index lives in the database (impact-ordered postings, see
+:mod:`schwarmdesk.search.lexical`, fed with the same analysed terms and the same BM25); this one is the reference used by ``schwarmdesk eval search``
 and by tests, and it can score any document for any query, which score-level fusion needs
 ("what is the lexical score of this semantic candidate?").
 

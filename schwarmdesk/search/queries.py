@@ -32,7 +32,7 @@ from schwarmdesk.text.language import detect_language
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
-OVERFETCH = 4  # full-text matches fetched per candidate needed, before the permission filter
+OVERFETCH = 4  # lexical matches fetched per candidate needed, before the permission filter
 
 
 @dataclass(frozen=True)
