@@ -1,9 +1,10 @@
 """An in-memory BM25 index over analysed terms.
 
 The production lexical index lives in the database (impact-ordered postings, see
-:mod:`schwarmdesk.search.lexical`, fed with the same analysed terms and the same BM25); this one is the reference used by ``schwarmdesk eval search``
-and by tests, and it can score any document for any query, which score-level fusion needs
-("what is the lexical score of this semantic candidate?").
+:mod:`schwarmdesk.search.lexical`, fed with the same analysed terms and the same BM25); this
+one is the reference used by ``schwarmdesk eval search`` and by tests, and it can score any
+document for any query, which score-level fusion needs ("what is the lexical score of this
+semantic candidate?").
 
 Scoring is Lucene's BM25 (``k1`` = 1.2, ``b`` = 0.75, idf = ln(1 + (N - n + 0.5) / (n + 0.5))).
 Postings are plain dicts; that is fast enough for the ~10k-document evaluation sets and keeps
