@@ -118,3 +118,9 @@ def test_a_customer_cannot_post_through_the_queue(
     assert response.status_code == 404
     assert Answer.objects.count() == 0
     assert Message.objects.count() == 1
+
+
+def test_agents_find_the_queue_from_the_community_home(client: Client, alice: Agent) -> None:
+    html = logged_in(client, alice.user).get("/community/").content.decode()
+
+    assert '<a href="/community/escalations/">Eskalierte Fragen</a>' in html

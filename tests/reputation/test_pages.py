@@ -121,3 +121,11 @@ def test_question_page_shows_reputation_without_a_query_per_author(
     assert len(six_authors) == len(two_authors)
     assert 'title="Ansehen: 10 · Mitglied">10</span>' in html
     assert 'title="Ansehen: 0 · neu">0</span>' in html
+
+
+def test_community_home_links_the_leaderboard_and_the_rules(client: Client) -> None:
+    html = client.get("/community/").content.decode()
+
+    assert '<a href="/community/leaderboard/">Bestenliste</a>' in html
+    assert '<a href="/community/reputation/">So funktioniert das Ansehen</a>' in html
+    assert "/community/escalations/" not in html
