@@ -54,6 +54,7 @@ from schwarmdesk.demo.data_conversations_travel import TRAVEL_CONVERSATIONS
 from schwarmdesk.demo.data_people import AGENTS, CUSTOMERS, TEAMS
 from schwarmdesk.knowledge.actions import create_article, create_category, record_feedback
 from schwarmdesk.knowledge.models import Article
+from schwarmdesk.notifications.hooks import muted as notifications_muted
 from schwarmdesk.people.actions import create_agent, create_customer, create_team, link_identity
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Team
 
@@ -182,7 +183,8 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
                 spec, teams=teams, agents=agents, customers=customers, now=clock
             )
         article_count = _load_articles(agents)
-        answer_count = _load_community(agents=agents, customers=customers, now=clock)
+        with notifications_muted():  # the demo's history e-mails nobody
+            answer_count = _load_community(agents=agents, customers=customers, now=clock)
         summary = DemoSummary(
             created=True,
             teams=len(teams),

@@ -210,9 +210,7 @@ def test_link_for_an_old_address_is_refused(db: None) -> None:
 
 
 @pytest.mark.parametrize("email", ["carol@example.com", "Carol@Example.COM", "taken@example.com"])
-def test_duplicate_email_is_refused_clearly(
-    client: Client, carol_user: User, email: str
-) -> None:
+def test_duplicate_email_is_refused_clearly(client: Client, carol_user: User, email: str) -> None:
     # given Carol's account (e-mail identity) and an account with a user e-mail
     User.objects.create_user(username="taken", email="taken@example.com", password="x")
     users = User.objects.count()
@@ -307,7 +305,9 @@ def test_sign_up_is_rate_limited_per_address(db: None) -> None:
 
 def test_sign_up_form_is_rate_limited_per_ip(client: Client, db: None) -> None:
     for number in range(10):
-        client.post(SIGNUP, sign_up_form(username=f"user{number}", email=f"user{number}@example.com"))
+        client.post(
+            SIGNUP, sign_up_form(username=f"user{number}", email=f"user{number}@example.com")
+        )
         client.logout()
 
     response = client.post(SIGNUP, sign_up_form(username="late", email="late@example.com"))
@@ -319,7 +319,9 @@ def test_sign_up_form_is_rate_limited_per_ip(client: Client, db: None) -> None:
 def test_login_with_user_name_or_email(client: Client, db: None) -> None:
     erika = sign_up()
 
-    by_email = client.post("/accounts/login/", {"username": "Erika@Example.com", "password": PASSWORD})
+    by_email = client.post(
+        "/accounts/login/", {"username": "Erika@Example.com", "password": PASSWORD}
+    )
     assert by_email.status_code == 302
     assert client.session["_auth_user_id"] == str(erika.pk)
     client.logout()
@@ -345,7 +347,9 @@ def test_password_reset_full_flow(
     message = mail.outbox[0]
     assert message.to == ["erika@example.com"]
     assert message.subject == "Neues Passwort wählen"
-    found = re.search(re.escape(settings.BASE_URL) + r"(/accounts/password-reset/\S+/\S+/)", str(message.body))
+    found = re.search(
+        re.escape(settings.BASE_URL) + r"(/accounts/password-reset/\S+/\S+/)", str(message.body)
+    )
     assert found is not None
 
     # when the link is opened and a new password is set
@@ -383,7 +387,9 @@ def test_password_reset_is_rate_limited_per_address(client: Client, db: None) ->
         client.post("/accounts/password-reset/", {"email": "erika@example.com"})
 
     refused = client.post(
-        "/accounts/password-reset/", {"email": "erika@example.com"}, headers={"accept-language": "en"}
+        "/accounts/password-reset/",
+        {"email": "erika@example.com"},
+        headers={"accept-language": "en"},
     )
 
     assert refused.status_code == 429

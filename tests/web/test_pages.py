@@ -33,6 +33,8 @@ SET_LANGUAGE = "/i18n/setlang/"
 INBOX = "/admin/conversations/conversation/"
 HELP_CENTER = "/help/"
 COMMUNITY = "/community/"
+SIGNUP = "/accounts/signup/"
+MY_QUESTIONS = "/community/mine/"
 
 GERMAN_HEADING = '<h1 id="hero-title">Kundenservice, gemeinsam</h1>'
 ENGLISH_HEADING = '<h1 id="hero-title">Customer service, together</h1>'
@@ -152,6 +154,7 @@ def test_landing_page_links_only_to_pages_that_exist(client: Client) -> None:
         COMMUNITY,
         HELP_CENTER,
         f"{LOGIN}?next={HOME}",
+        SIGNUP,
         COMMUNITY,
         HELP_CENTER,
         f"{LOGIN}?next={INBOX}",
@@ -178,6 +181,7 @@ def test_inbox_card_links_staff_to_the_conversation_list(client: Client, alice: 
         COMMUNITY,
         HELP_CENTER,
         "/admin/",
+        MY_QUESTIONS,
         COMMUNITY,
         HELP_CENTER,
         INBOX,
@@ -195,7 +199,15 @@ def test_inbox_card_tells_non_staff_users_it_is_for_agents(client: Client) -> No
     html = client.get(HOME).content.decode()
 
     # then nothing links to the inbox or the admin
-    assert link_targets(html) == ["#main", HOME, COMMUNITY, HELP_CENTER, COMMUNITY, HELP_CENTER]
+    assert link_targets(html) == [
+        "#main",
+        HOME,
+        COMMUNITY,
+        HELP_CENTER,
+        MY_QUESTIONS,
+        COMMUNITY,
+        HELP_CENTER,
+    ]
     assert '<span class="account__name">carol</span>' in html
     assert "Nur Service-Mitarbeiter können den Posteingang öffnen." in html
 
