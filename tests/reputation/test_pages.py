@@ -123,7 +123,7 @@ def test_question_page_shows_reputation_without_a_query_per_author(
     assert 'title="Ansehen: 0 · neu">0</span>' in html
 
 
-def test_community_home_links_the_leaderboard_and_the_rules(client: Client) -> None:
+def test_community_home_links_the_leaderboard_and_the_rules(client: Client, db: None) -> None:
     html = client.get("/community/").content.decode()
 
     assert '<a href="/community/leaderboard/">Bestenliste</a>' in html
