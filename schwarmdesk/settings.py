@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "schwarmdesk.core",
     "schwarmdesk.people",
     "schwarmdesk.conversations",
+    "schwarmdesk.channels",
     "schwarmdesk.search",
     "schwarmdesk.knowledge",
     "schwarmdesk.community",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("community/", include("schwarmdesk.escalation.urls")),
     path("", include("schwarmdesk.accounts.urls")),
     path("", include("schwarmdesk.notifications.urls")),
+    path("channels/", include("schwarmdesk.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

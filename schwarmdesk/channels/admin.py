@@ -34,6 +34,14 @@ def parse_secret_lines(text: str) -> dict[str, str]:
 
 
 class ChannelForm(forms.ModelForm[Channel]):
+    api_base_url = forms.URLField(
+        label=gettext_lazy("API base URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "Leave empty for the platform's own API; the Mastodon instance's address."
+        ),
+    )
     new_secrets = forms.CharField(
         label=gettext_lazy("set secrets"),
         required=False,

@@ -15,7 +15,9 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schwarmdesk.channels.adapters.base import InboundMessage
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.channels.models import MessageRoute
 from schwarmdesk.conversations.indexing import index_conversation
 from schwarmdesk.conversations.models import (
     Attachment,
@@ -30,8 +32,8 @@ from schwarmdesk.conversations.models import (
 from schwarmdesk.core.errors import Conflict, Invalid
 from schwarmdesk.core.html import sanitize_html
 from schwarmdesk.core.uploads import check_upload, clean_filename
-from schwarmdesk.people.actions import Actor
-from schwarmdesk.people.models import Agent, Customer, Team
+from schwarmdesk.people.actions import Actor, create_customer, link_identity, normalize_external_id
+from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Team
 
 log = logging.getLogger(__name__)
 
@@ -245,3 +247,116 @@ def attach_file(
             attachment.file.delete(save=False)  # no orphan file when the row is not stored
             raise
     return attachment
+
+
+# Statuses in which a customer's new message continues the conversation instead of opening one.
+CONTINUABLE_STATUSES = (Status.OPEN, Status.PENDING, Status.SOLVED)
+
+
+def receive(actor: Actor, *, channel_id: int, message: InboundMessage) -> Message:
+    """Store one inbound channel message, idempotently on (channel kind, external id).
+
+    The customer is found by channel identity (an unknown identity becomes a new customer);
+    the message joins the customer's conversation it replies to, else the one continuing the
+    same chat on this channel, else a new one; its route records how to answer it. A message
+    delivered again returns the stored one and changes nothing.
+    """
+    if (stored := _stored_message(message)) is not None:
+        return stored
+    try:
+        with transaction.atomic():
+            customer = _match_customer(actor, message)
+            conversation = _thread_conversation(actor, channel_id, customer, message)
+            stored = add_message(
+                actor,
+                conversation,
+                direction=Direction.INBOUND,
+                visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
+                channel_kind=message.kind,
+                body_text=message.text,
+                external_id=message.external_id,
+                author_customer=customer,
+            )
+            MessageRoute.objects.create(
+                message=stored,
+                channel_id=channel_id,
+                thread_key=message.thread_key,
+                reply_context=dict(message.reply_context),
+            )
+    except Conflict:
+        # The same event arrived twice at once and the other delivery stored it first.
+        if (stored := _stored_message(message)) is None:
+            raise
+        return stored
+    log.info(
+        "message.received channel=%s kind=%s message=%s conversation=%s",
+        channel_id,
+        message.kind,
+        stored.pk,
+        stored.conversation_id,
+    )
+    return stored
+
+
+def _stored_message(message: InboundMessage) -> Message | None:
+    return Message.objects.filter(
+        channel_kind=message.kind, external_id=message.external_id
+    ).first()
+
+
+def _match_customer(actor: Actor, message: InboundMessage) -> Customer:
+    kind, sender = message.kind, message.sender
+    key = normalize_external_id(kind, sender.external_id)
+    identity = ChannelIdentity.objects.select_related("customer").filter(kind=kind, external_id=key)
+    if (found := identity.first()) is not None:
+        return found.customer
+    customer = create_customer(
+        actor,
+        display_name=sender.display_name or sender.handle or sender.external_id,
+        language=sender.language if sender.language in ("de", "en") else "de",
+    )
+    try:
+        with transaction.atomic():
+            link_identity(
+                actor,
+                customer,
+                kind=kind,
+                external_id=sender.external_id,
+                handle=sender.handle,
+                is_verified=True,  # the platform vouches for who sent it
+            )
+    except Conflict:
+        customer.delete()  # another delivery created this identity first: use its customer
+        return identity.get().customer
+    return customer
+
+
+def _thread_conversation(
+    actor: Actor, channel_id: int, customer: Customer, message: InboundMessage
+) -> Conversation:
+    candidates = Conversation.objects.filter(
+        customer=customer, status__in=CONTINUABLE_STATUSES
+    ).order_by("-pk")
+    conversation = None
+    if message.reply_to_external_id:
+        conversation = candidates.filter(
+            messages__channel_kind=message.kind,
+            messages__external_id=message.reply_to_external_id,
+        ).first()
+    if conversation is None:
+        conversation = candidates.filter(
+            messages__route__channel_id=channel_id,
+            messages__route__thread_key=message.thread_key,
+        ).first()
+    if conversation is None:
+        first_line = message.text.strip().splitlines()[0] if message.text.strip() else ""
+        return start_conversation(
+            actor,
+            customer=customer,
+            origin_channel=message.kind,
+            subject=first_line[:80],
+            language=message.sender.language,
+        )
+    if conversation.status != Status.OPEN:
+        set_status(actor, conversation, status=Status.OPEN)
+    return conversation

@@ -181,7 +181,7 @@ class Facebook(ChannelAdapter):
                 headers=headers,
                 classify=classify,
             )
-            return load_object(response.content).str("id")
+            return "comment:" + load_object(response.content).str("id")
         # A private reply to a comment answers the comment in Messenger (private replies API).
         recipient: dict[str, str] = (
             {"comment_id": comment_id} if comment_id else {"id": out.reply_context["recipient_id"]}

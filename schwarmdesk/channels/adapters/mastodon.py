@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -54,7 +53,7 @@ def html_to_text(html: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()
-    return unescape("".join(extractor.parts)).strip()
+    return "".join(extractor.parts).strip()
 
 
 @dataclass(frozen=True)
