@@ -10,15 +10,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
-from django.http import HttpResponseBase
 
 from schwarmdesk.channels.actions import configure_channel
 from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.x import sign
 from schwarmdesk.channels.models import Channel
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,13 +62,14 @@ def signed_headers(kind: str, body: bytes) -> dict[str, str]:
 
 def post_webhook(
     client: Client, channel: Channel, body: bytes, headers: dict[str, str] | None = None
-) -> HttpResponseBase:
-    return client.post(
+) -> TestResponse:
+    response = client.post(
         f"/channels/{channel.kind}/{channel.pk}/webhook/",
         data=body,
         content_type="application/json",
         headers=signed_headers(channel.kind, body) if headers is None else headers,
     )
+    return response
 
 
 @dataclass
@@ -88,7 +92,9 @@ class FakeApi:
     def fail(self, status: int, body: object = None, headers: dict[str, str] | None = None) -> None:
         self.script.append((status, body if body is not None else {}, headers or {}))
 
-    def answer(self, method: str, path: str) -> tuple[int, object, dict[str, str]]:
+    def answer(  # noqa: PLR0911 -- one answer per endpoint
+        self, method: str, path: str
+    ) -> tuple[int, object, dict[str, str]]:
         if self.script:
             return self.script.pop(0)
         if path.endswith("/sendMessage"):
@@ -100,7 +106,9 @@ class FakeApi:
         if path == "/2/tweets":
             return 201, {"data": {"id": "1860000000000000999", "text": "..."}}, {}
         if path.startswith("/2/dm_conversations/with/"):
-            body = {"data": {"dm_conversation_id": "2002-1500", "dm_event_id": "1860000000000000998"}}
+            body = {
+                "data": {"dm_conversation_id": "2002-1500", "dm_event_id": "1860000000000000998"}
+            }
             return 201, body, {}
         if path.startswith("/api/v1/notifications"):
             return 200, self.notifications, {}
@@ -135,10 +143,10 @@ def fake_api() -> Iterator[FakeApi]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = _handle  # noqa: N815 -- http.server's naming
-        do_POST = _handle  # noqa: N815
+        do_GET = _handle
+        do_POST = _handle
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -169,7 +177,4 @@ def make_channel(kind: str, api_base_url: str) -> Channel:
 @pytest.fixture
 def channels(db: None, fake_api: FakeApi) -> dict[str, Channel]:
     """One channel per adapter, every one pointed at the localhost fake API."""
-    return {
-        kind: make_channel(kind, fake_api.url)
-        for kind in ADAPTERS
-    }
+    return {kind: make_channel(kind, fake_api.url) for kind in ADAPTERS}

@@ -133,6 +133,7 @@ SENDS = [
     ids=[f"{send[0]}-{send[1].removesuffix('.json')}-{send[3]}" for send in SENDS],
 )
 def test_a_reply_is_sent_once_in_the_customers_channel(
+    *,
     client: Client,
     fake_api: FakeApi,
     channels: dict[str, Channel],
@@ -188,6 +189,7 @@ def test_a_reply_is_sent_once_in_the_customers_channel(
     ],
 )
 def test_an_internal_note_is_never_sent(
+    *,
     client: Client,
     fake_api: FakeApi,
     channels: dict[str, Channel],
@@ -236,9 +238,13 @@ def test_400_is_permanent_keeps_the_reason_and_an_agent_can_retry(
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     inbound = receive_fixture(client, fake_api, channels["telegram"], "private_message.json")
-    fake_api.fail(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+    fake_api.fail(
+        400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+    )
 
-    send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private")
+    send_reply(
+        alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private"
+    )
 
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
@@ -257,6 +263,7 @@ def test_400_is_permanent_keeps_the_reason_and_an_agent_can_retry(
 
 
 def test_only_failed_deliveries_of_own_conversations_can_be_retried(
+    *,
     client: Client,
     fake_api: FakeApi,
     channels: dict[str, Channel],
@@ -265,7 +272,9 @@ def test_only_failed_deliveries_of_own_conversations_can_be_retried(
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     inbound = receive_fixture(client, fake_api, channels["telegram"], "private_message.json")
-    send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private")
+    send_reply(
+        alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private"
+    )
     delivery = Delivery.objects.get()
     inbound.conversation.team = alice.teams.get()
     inbound.conversation.save(update_fields=["team"])
@@ -290,6 +299,7 @@ def test_only_failed_deliveries_of_own_conversations_can_be_retried(
     ids=["503", "429-retry-after-header", "429-telegram-retry-after", "502-short-retry-after"],
 )
 def test_transient_errors_are_retried_after_the_back_off_then_sent(
+    *,
     client: Client,
     fake_api: FakeApi,
     channels: dict[str, Channel],
@@ -304,7 +314,9 @@ def test_transient_errors_are_retried_after_the_back_off_then_sent(
     fake_api.fail(status, body, headers)
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         start = timezone.now()
-        send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private")
+        send_reply(
+            alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private"
+        )
 
         delivery = Delivery.objects.get()
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
@@ -317,7 +329,11 @@ def test_transient_errors_are_retried_after_the_back_off_then_sent(
         assert deliver_due() == 1
 
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.provider_id) == ("sent", 2, "5012345678:99")
+    assert (delivery.status, delivery.attempts, delivery.provider_id) == (
+        "sent",
+        2,
+        "5012345678:99",
+    )
     assert len(fake_api.requests) == 2
     assert ChannelFailure.objects.filter(source="outbound").count() == 1
 
@@ -334,7 +350,9 @@ def test_back_off_grows_exponentially_and_gives_up_with_the_reason(
         fake_api.fail(503)
     waits = []
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="public")
+        send_reply(
+            alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="public"
+        )
         for _ in range(http.MAX_ATTEMPTS - 1):
             delivery = Delivery.objects.get()
             assert delivery.next_attempt_at is not None
@@ -359,7 +377,9 @@ def test_a_refused_connection_is_transient(
     inbound = receive_fixture(client, fake_api, channels["telegram"], "private_message.json")
     Channel.objects.filter(pk=channels["telegram"].pk).update(api_base_url="http://127.0.0.1:9")
 
-    send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private")
+    send_reply(
+        alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private"
+    )
 
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING
@@ -370,6 +390,7 @@ def test_a_refused_connection_is_transient(
     ("code", "expected"), [(190, DeliveryStatus.FAILED), (4, DeliveryStatus.PENDING)]
 )
 def test_facebook_error_codes_decide_between_permanent_and_transient(
+    *,
     client: Client,
     fake_api: FakeApi,
     channels: dict[str, Channel],
@@ -381,7 +402,9 @@ def test_facebook_error_codes_decide_between_permanent_and_transient(
     inbound = receive_fixture(client, fake_api, channels["facebook"], "messenger_message.json")
     fake_api.fail(400, {"error": {"message": "Error validating access token", "code": code}})
 
-    send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private")
+    send_reply(
+        alice, inbound, django_capture_on_commit_callbacks, body="Hallo", visibility="private"
+    )
 
     delivery = Delivery.objects.get()
     assert delivery.status == expected
@@ -398,8 +421,12 @@ def test_the_per_channel_rate_limit_postpones_without_counting_an_attempt(
     Channel.objects.filter(pk=channels["telegram"].pk).update(rate_limit_per_minute=1)
     inbound = receive_fixture(client, fake_api, channels["telegram"], "private_message.json")
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Eins", visibility="private")
-        send_reply(alice, inbound, django_capture_on_commit_callbacks, body="Zwei", visibility="private")
+        send_reply(
+            alice, inbound, django_capture_on_commit_callbacks, body="Eins", visibility="private"
+        )
+        send_reply(
+            alice, inbound, django_capture_on_commit_callbacks, body="Zwei", visibility="private"
+        )
 
         first, second = Delivery.objects.order_by("pk")
         assert (first.status, second.status, second.attempts) == ("sent", "pending", 0)
@@ -420,7 +447,9 @@ def test_public_replies_are_signed_only_when_the_channel_says_so(
     Channel.objects.filter(pk=channels["x"].pk).update(sign_public_replies=False)
     inbound = receive_fixture(client, fake_api, channels["x"], "mention.json")
 
-    send_reply(alice, inbound, django_capture_on_commit_callbacks, body="x" * 300, visibility="public")
+    send_reply(
+        alice, inbound, django_capture_on_commit_callbacks, body="x" * 300, visibility="public"
+    )
 
     [request] = fake_api.requests
     assert request.body["text"] == "x" * 279 + "…"  # type: ignore[index]

@@ -107,9 +107,7 @@ EXPECTED: dict[tuple[str, str], list[InboundMessage]] = {
         InboundMessage(
             kind="mastodon",
             external_id="mastodon.example.com/113540000000000002",
-            sender=Sender(
-                "dave@social.example.com", "@dave@social.example.com", "Dave Dorn", "en"
-            ),
+            sender=Sender("dave@social.example.com", "@dave@social.example.com", "Dave Dorn", "en"),
             text="@support my parcel never arrived & nobody answers",
             sent_at=datetime(2026, 11, 23, 12, 50, tzinfo=UTC),
             is_public=False,
@@ -160,7 +158,7 @@ def parse(kind: str, body: bytes) -> list[InboundMessage]:
     return list(adapter_for(kind).parse(request))
 
 
-@pytest.mark.parametrize(("kind", "name"), sorted(EXPECTED), ids=lambda value: str(value))
+@pytest.mark.parametrize(("kind", "name"), sorted(EXPECTED), ids=str)
 def test_fixture_parses_to_exactly(kind: str, name: str) -> None:
     assert parse(kind, fixture_bytes(kind, name)) == EXPECTED[(kind, name)]
 
@@ -194,5 +192,7 @@ def test_own_messages_and_echoes_are_ignored() -> None:
         b'"timestamp": 1, "message": {"mid": "m_1", "text": "hi", "is_echo": true}}]}]}'
     )
     assert parse("facebook", echo) == []
-    own_tweet = fixture_bytes("x", "mention.json").replace(b'"id_str": "1001"', b'"id_str": "1500000000000000001"')
+    own_tweet = fixture_bytes("x", "mention.json").replace(
+        b'"id_str": "1001"', b'"id_str": "1500000000000000001"'
+    )
     assert parse("x", own_tweet) == []

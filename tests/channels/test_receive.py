@@ -18,7 +18,9 @@ from schwarmdesk.people.models import ChannelIdentity, Customer
 from tests.channels.conftest import FakeApi, fixture_bytes, post_webhook
 
 
-def telegram_message(number: int, *, reply_to: int | None = None, chat: str = "42") -> InboundMessage:
+def telegram_message(
+    number: int, *, reply_to: int | None = None, chat: str = "42"
+) -> InboundMessage:
     return InboundMessage(
         kind="telegram",
         external_id=f"{chat}:{number}",
@@ -145,9 +147,7 @@ def test_mastodon_is_polled_since_the_last_seen_notification(
 
     first, second = fake_api.requests
     assert first.path == "/api/v1/notifications?types%5B%5D=mention&limit=40"
-    assert second.path == (
-        "/api/v1/notifications?types%5B%5D=mention&limit=40&since_id=34975861"
-    )
+    assert second.path == ("/api/v1/notifications?types%5B%5D=mention&limit=40&since_id=34975861")
     assert first.headers["authorization"] == "Bearer mastodon-token"
     assert result is None
     channel.refresh_from_db()
