@@ -208,6 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     from schwarmdesk.search.evaluation import add_eval_parser  # noqa: PLC0415
 
     add_eval_parser(eval_sub)
+    from schwarmdesk.moderation.evaluation import (  # noqa: PLC0415
+        add_eval_parser as add_moderation_eval_parser,
+    )
+
+    add_moderation_eval_parser(eval_sub)
 
     bench = sub.add_parser("bench", help="measure speed at scale (see --help)")
     bench_sub = bench.add_subparsers(dest="suite", required=True, metavar="SUITE")

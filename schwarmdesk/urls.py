@@ -13,6 +13,7 @@ urlpatterns = [
     path("community/", include("schwarmdesk.community.urls")),
     path("community/", include("schwarmdesk.reputation.urls")),
     path("community/", include("schwarmdesk.escalation.urls")),
+    path("community/moderation/", include("schwarmdesk.moderation.urls")),
     path("", include("schwarmdesk.accounts.urls")),
     path("", include("schwarmdesk.notifications.urls")),
     path("channels/", include("schwarmdesk.channels.urls")),

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -46,6 +46,8 @@ from schwarmdesk.escalation import scheduling as escalation
 from schwarmdesk.knowledge.actions import access_article
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.knowledge.queries import agent_of
+from schwarmdesk.moderation import actions as moderation
+from schwarmdesk.moderation import screening
 from schwarmdesk.notifications import hooks as notifications
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.reputation import actions as reputation
@@ -79,8 +81,17 @@ def _writer(actor: Actor) -> User:
 
 def _readable(actor: Actor) -> list[str]:
     if is_staff(actor):
-        return [Visibility.VISIBLE, Visibility.HIDDEN]
+        return [Visibility.VISIBLE, Visibility.HIDDEN, Visibility.HELD]
     return [Visibility.VISIBLE]
+
+
+def readable_filter(actor: Actor, prefix: str = "") -> Q:
+    """Posts the actor may see: ``_readable`` ones, and their own posts held for review."""
+    readable = Q(**{f"{prefix}visibility__in": _readable(actor)})
+    if actor is None or not actor.is_authenticated:
+        return readable
+    own_held = {f"{prefix}visibility": Visibility.HELD, f"{prefix}author_id": actor.pk}
+    return readable | Q(**own_held)
 
 
 def access_question(actor: Actor, pk: int, *, for_update: bool = False) -> Question:
@@ -89,7 +100,7 @@ def access_question(actor: Actor, pk: int, *, for_update: bool = False) -> Quest
     Everyone sees visible questions, agents hidden ones too; deleted ones nobody.
     """
     questions = Question.objects.select_related("category", "accepted_answer").filter(
-        visibility__in=_readable(actor)
+        readable_filter(actor)
     )
     if for_update:
         questions = questions.select_for_update(of=("self",))
@@ -101,9 +112,8 @@ def access_question(actor: Actor, pk: int, *, for_update: bool = False) -> Quest
 
 def access_answer(actor: Actor, pk: int, *, for_update: bool = False) -> Answer:
     """The answer with this id if the actor may see it and its question; NotFound otherwise."""
-    readable = _readable(actor)
     answers = Answer.objects.select_related("question").filter(
-        visibility__in=readable, question__visibility__in=readable
+        readable_filter(actor), readable_filter(actor, "question__")
     )
     if for_update:
         answers = answers.select_for_update(of=("self",))
@@ -231,6 +241,8 @@ def post_question(
     title = _clean_title(title)
     body = _clean_body(body, required=False)
     require_link_ability(user, title, body)
+    screening.check_rate_limit(user)
+    verdict = screening.screen(user, text=f"{title}\n{body}")
     language = _clean_language(language, f"{title}\n{body}")
     tag_names = clean_tags(tags)
     checked = _check_images(images)
@@ -242,13 +254,17 @@ def post_question(
         body=body,
         language=language,
         last_activity_at=now,
+        visibility=Visibility.HELD if verdict.is_held else Visibility.VISIBLE,
     )
     question.tags.set(_tags(tag_names))
     Revision.objects.create(question=question, number=1, title=title, body=body, author=user)
     _store_images(user, checked, question=question)
     sync_question_index(question)
     reputation.record_post(user, question)
-    escalation.question_posted(question)
+    if verdict.is_held:
+        moderation.hold_post(question, verdict)  # escalation starts when a moderator approves
+    else:
+        escalation.question_posted(question)
     notifications.question_posted(question)  # the asker follows
     log.info("community.question_posted id=%s language=%s", question.pk, language)
     return question
@@ -290,6 +306,10 @@ def edit_question(
         fields += ["title", "body", "edited_at"]
     if fields:
         question.save(update_fields=[*fields, "updated_at"])
+    if "body" in fields and question.visibility == Visibility.VISIBLE:
+        verdict = screening.screen(user, text=f"{title}\n{body}", exclude=question)
+        if verdict.is_held:
+            moderation.rehold_post(question, verdict)
     sync_question_index(question)
     return question
 
@@ -303,12 +323,23 @@ def post_answer(
     question = access_question(actor, question_id, for_update=True)
     body = _clean_body(body, required=True)
     require_link_ability(user, body)
+    screening.check_rate_limit(user)
+    verdict = screening.screen(user, text=body)
     checked = _check_images(images)
     answer = Answer.objects.create(
-        question=question, author=user, body=body, is_official=agent_of(user) is not None
+        question=question,
+        author=user,
+        body=body,
+        is_official=agent_of(user) is not None,
+        visibility=Visibility.HELD if verdict.is_held else Visibility.VISIBLE,
     )
     Revision.objects.create(answer=answer, number=1, body=body, author=user)
     _store_images(user, checked, answer=answer)
+    if verdict.is_held:  # counted, announced and rechecked when a moderator approves it
+        moderation.hold_post(answer, verdict)
+        reputation.record_post(user, answer)
+        log.info("community.answer_held id=%s question=%s", answer.pk, question.pk)
+        return answer
     Question.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
     )
@@ -335,6 +366,10 @@ def edit_answer(actor: Actor, answer_id: int, *, body: str) -> Answer:
     answer.body = body
     answer.edited_at = timezone.now()
     answer.save(update_fields=["body", "edited_at", "updated_at"])
+    if answer.visibility == Visibility.VISIBLE:
+        verdict = screening.screen(user, text=body, exclude=answer)
+        if verdict.is_held:
+            moderation.rehold_post(answer, verdict)
     question = access_question(actor, answer.question_id)
     if question.accepted_answer_id == answer.pk:
         sync_question_index(question)  # the accepted answer's text is part of the entry
@@ -351,14 +386,23 @@ def post_comment(
     require_link_ability(user, body)
     if (question_id is None) == (answer_id is None):
         raise Invalid("a comment belongs to a question or to an answer")
+    verdict = screening.screen(user, text=body)
+    visibility = Visibility.HELD if verdict.is_held else Visibility.VISIBLE
     if answer_id is not None:
         answer = access_answer(actor, answer_id)
-        comment = Comment.objects.create(answer=answer, author=user, body=body)
+        comment = Comment.objects.create(
+            answer=answer, author=user, body=body, visibility=visibility
+        )
         question_pk = answer.question_id
     else:
         question = access_question(actor, question_id or 0)
-        comment = Comment.objects.create(question=question, author=user, body=body)
+        comment = Comment.objects.create(
+            question=question, author=user, body=body, visibility=visibility
+        )
         question_pk = question.pk
+    if verdict.is_held:
+        moderation.hold_post(comment, verdict)
+        return comment
     Question.objects.filter(pk=question_pk).update(last_activity_at=comment.created_at)
     return comment
 
@@ -537,9 +581,11 @@ def delete_answer(actor: Actor, answer_id: int) -> Answer:
     answer = access_answer(actor, answer_id, for_update=True)
     _require_author_or_staff(user, answer.author_id, "answer")
     question = access_question(actor, answer.question_id, for_update=True)
+    was_public = answer.visibility == Visibility.VISIBLE
     answer.visibility = Visibility.DELETED
     answer.save(update_fields=["visibility", "updated_at"])
-    Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") - 1)
+    if was_public:  # the count counts public answers (hidden and held ones are not in it)
+        Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") - 1)
     if question.accepted_answer_id == answer.pk:
         question.accepted_answer = None
         question.save(update_fields=["accepted_answer", "updated_at"])

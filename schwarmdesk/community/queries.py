@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from schwarmdesk.community.actions import access_answer, access_question, is_staff
+from schwarmdesk.community.actions import access_answer, access_question, readable_filter
 from schwarmdesk.community.models import (
     LANGUAGE_CODES,
     Answer,
@@ -143,9 +143,8 @@ def get_thread(reader: Actor, pk: int) -> Thread:
         .prefetch_related("tags", "images", _visible_comments())
         .get(pk=question.pk)
     )
-    readable = [Visibility.VISIBLE, Visibility.HIDDEN] if is_staff(reader) else [Visibility.VISIBLE]
     answers = list(
-        question.answers.filter(visibility__in=readable)
+        question.answers.filter(readable_filter(reader))  # with the reader's own held answers
         .select_related(*_AUTHOR)
         .prefetch_related("images", _visible_comments())
         .order_by("-score", "created_at", "pk")

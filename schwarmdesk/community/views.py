@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from schwarmdesk.community import actions, queries
-from schwarmdesk.community.models import Category
+from schwarmdesk.community.models import Category, Visibility
 from schwarmdesk.community.uploads import Upload
 from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -191,6 +191,8 @@ def answer(request: HtmxRequest, pk: int) -> HttpResponse:
         request.user, pk, body=request.POST.get("body", ""), images=_uploads(request)
     )
     messages.success(request, _("Thank you for your answer!"))
+    if posted.visibility == Visibility.HELD:
+        messages.info(request, _("A moderator checks your post before everyone can see it."))
     return redirect(posted.get_absolute_url())
 
 
@@ -204,6 +206,8 @@ def comment(request: HtmxRequest, pk: int, target: str) -> HttpResponse:
         posted = actions.post_comment(request.user, question_id=pk, body=body)
     question_id = posted.answer.question_id if posted.answer else posted.question_id
     url = reverse("community:question", kwargs={"pk": question_id})
+    if posted.visibility == Visibility.HELD:
+        messages.info(request, _("A moderator checks your post before everyone can see it."))
     return redirect(f"{url}#comment-{posted.pk}")
 
 

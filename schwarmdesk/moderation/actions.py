@@ -9,12 +9,12 @@ from a member with the ``hide_by_flag`` ability. Each moderator decision is a
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +57,7 @@ def _moderator(actor: Actor) -> User:
     return actor
 
 
-def _question_of(post: Post) -> Question | None:
+def question_of(post: Post) -> Question | None:
     if isinstance(post, Question):
         return post
     if isinstance(post, Answer):
@@ -71,7 +71,7 @@ def access_post(actor: Actor, target: str, pk: int, *, for_update: bool = False)
     readable = [Visibility.VISIBLE]
     if is_moderator(actor):
         readable += [Visibility.HIDDEN, Visibility.HELD]
-    rows: object
+    rows: QuerySet[Any]
     if target == "question":
         rows = Question.objects.filter(visibility__in=readable)
     elif target == "answer":
@@ -85,11 +85,11 @@ def access_post(actor: Actor, target: str, pk: int, *, for_update: bool = False)
     else:
         raise NotFound("no such kind of post")
     if for_update:
-        rows = rows.select_for_update(of=("self",))  # type: ignore[attr-defined]  # a QuerySet
-    post: Post | None = rows.filter(pk=pk).first()  # type: ignore[attr-defined]  # a QuerySet
+        rows = rows.select_for_update(of=("self",))
+    post: Post | None = rows.filter(pk=pk).first()
     if post is None:
         raise NotFound("no such post")
-    question = _question_of(post)
+    question = question_of(post)
     if question is not None and question.visibility not in readable:
         raise NotFound("no such post")
     return post
@@ -237,13 +237,3 @@ def decide(actor: Actor, target: str, pk: int, *, kind: str, note: str = "") -> 
 def require_moderator(actor: Actor) -> None:
     """Forbidden unless the actor moderates (for pages that only list)."""
     _moderator(actor)
-
-
-def find_post(target: str, pk: int) -> Post:
-    """A post by kind and id without any visibility filter (moderator pages only)."""
-    models = {"question": Question, "answer": Answer, "comment": Comment}
-    model = models.get(target)
-    post = model.objects.filter(pk=pk).first() if model is not None else None
-    if post is None:
-        raise NotFound("no such post")
-    return post

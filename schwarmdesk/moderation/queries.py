@@ -9,8 +9,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from schwarmdesk.community.models import Answer, Comment, Question
-from schwarmdesk.moderation.actions import Post, require_moderator
+from schwarmdesk.community.models import Question
+from schwarmdesk.moderation.actions import Post, question_of, require_moderator
 from schwarmdesk.moderation.models import Decision, Flag, FlagReason, Hold
 from schwarmdesk.moderation.screening import reason_label
 from schwarmdesk.people.actions import Actor
@@ -41,12 +41,7 @@ class QueueItem:
 
     @property
     def question(self) -> Question | None:
-        post = self.post
-        if isinstance(post, Question):
-            return post
-        if isinstance(post, Answer):
-            return post.question
-        return post.question or (post.answer.question if post.answer else None)
+        return question_of(self.post)
 
     @property
     def excerpt(self) -> str:
@@ -131,13 +126,3 @@ def list_decisions(actor: Actor, *, limit: int = 20) -> list[Decision]:
             "-created_at", "-pk"
         )[:limit]
     )
-
-
-def post_text(post: Post) -> str:
-    if isinstance(post, Question):
-        return f"{post.title}\n{post.body}"
-    return str(post.body)
-
-
-__all__ = ["QueueItem", "list_decisions", "list_queue", "post_text"]
-_ = Comment  # imported for type checkers reading Post

@@ -49,7 +49,7 @@ from schwarmdesk.reputation.abilities import has_ability, is_staff_account
 log = logging.getLogger(__name__)
 
 REPEAT_WINDOW = timedelta(hours=1)
-REPEAT_SIMILARITY = 0.8  # Jaccard similarity of word 3-shingles that counts as "the same"
+REPEAT_SIMILARITY = 0.8  # Jaccard similarity of character 4-grams that counts as "the same"
 MIN_REPEAT_CHARS = 20  # "Danke!" twice is not spam
 
 LINK = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.IGNORECASE)
@@ -162,15 +162,14 @@ def _is_new_account(user: User) -> bool:
     return age < timedelta(hours=settings.NEW_ACCOUNT_HOURS)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", normalise(text).lower())
-    if len(words) < 3:
-        return {tuple(words)}
-    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+def _shingles(text: str) -> set[str]:
+    words = " ".join(re.findall(r"\w+", normalise(text).lower()))
+    return {words[i : i + 4] for i in range(max(1, len(words) - 3))}
 
 
 def similarity(first: str, second: str) -> float:
-    """Jaccard similarity of the word 3-shingles of two texts (1.0: the same words)."""
+    """Jaccard similarity of the character 4-grams of two texts (1.0: the same words); a
+    changed word or two still leaves two texts of some length above 0.8."""
     a, b = _shingles(first), _shingles(second)
     if not a or not b:
         return 0.0
@@ -181,7 +180,7 @@ def _recent_texts(user: User, exclude: Question | Answer | Comment | None) -> li
     since = timezone.now() - REPEAT_WINDOW
     texts: list[str] = []
     for model, fields in ((Question, ("title", "body")), (Answer, ("body",)), (Comment, ("body",))):
-        rows = model.objects.filter(author=user, created_at__gte=since)  # type: ignore[attr-defined]  # all three models have author and created_at
+        rows = model.objects.filter(author=user, created_at__gte=since)
         if exclude is not None and isinstance(exclude, model):
             rows = rows.exclude(pk=exclude.pk)
         for values in rows.values_list(*fields)[:50]:
