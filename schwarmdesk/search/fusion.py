@@ -28,6 +28,13 @@ each side is; measured here (BM25 + USE) it lost to BM25 alone on German top-1 a
    prior in [-1, 1] (0 neutral) from :func:`quality_prior`: accepted, official, votes,
    freshness, helpfulness feedback.  Its weight is small: it reorders near-ties, it does not
    overturn relevance.
+6. **Label prior** (only where documents share labels: FAQ entries with many paraphrases,
+   community questions answered by the same article): ``+ label_weight * p`` where ``p`` is the
+   probability that a classifier trained on the indexed documents' own labels
+   (:class:`schwarmdesk.text.intents.IntentClassifier`) gives the candidate's label for this
+   query.  Documents whose label the classifier believes in move up; the documents of one
+   label keep their order among themselves.  Without label scores (every single-document
+   label, the database search today) nothing changes.
 
 :data:`DEFAULT_PARAMS` are the values :mod:`schwarmdesk.search.tune` found on held-out dev data
 only (a split of Banking77 ``train.csv`` and the questions of every 5th XQuAD article, which
@@ -99,6 +106,11 @@ class FusionParams:
     """Semantic share moved to the lexical side for a one-word query."""
     quality_weight: float = 0.05
     """Weight of the quality prior in [-1, 1] (so it moves a score by at most 0.05)."""
+    label_weight: float = 0.5
+    """Weight of the label prior: a classifier's probability of the candidate's label.
+
+    Tuned on the Banking77 dev split only (the other parameters fixed): dev top-1 0.915 without
+    the prior, 0.939 with it (weights 0.2-1.0 all give 0.937-0.939)."""
     candidates: int = 100
     """Depth of each side's list before fusion."""
 
@@ -237,6 +249,16 @@ def fused_scores(
     return result
 
 
+def label_prior(probabilities: FloatArray, params: FusionParams) -> FloatArray:
+    """What the label prior adds to each candidate's fused score.
+
+    ``probabilities``: per candidate, the classifier's probability of that candidate's label
+    for the query (:meth:`schwarmdesk.text.intents.IntentClassifier.predict_proba`).
+    """
+    result: FloatArray = params.label_weight * np.clip(probabilities, 0.0, 1.0)
+    return result
+
+
 def _aligned(
     candidates: Sequence[int],
     scores: Mapping[int, float] | None,
@@ -266,6 +288,8 @@ class FusionInput:
     questions themselves (encoded as queries: FAQ entries, community questions); ``quality``
     maps ids to a prior in [-1, 1] (0 neutral, see :func:`quality_prior`).  A document without
     a chunk score (a question, a one-sentence text) counts as its own single chunk.
+    ``label_scores`` maps ids to the probability in [0, 1] of the document's label for this
+    query (see :func:`label_prior`); empty means no label signal, a missing id counts as 0.
     """
 
     lexical: Sequence[tuple[int, float]]
@@ -279,6 +303,7 @@ class FusionInput:
     chunk_scores: Mapping[int, float] = field(default_factory=dict)
     second_scores: Mapping[int, float] = field(default_factory=dict)
     question_ids: AbstractSet[int] = frozenset()
+    label_scores: Mapping[int, float] = field(default_factory=dict)
 
 
 def fuse(
@@ -322,6 +347,11 @@ def fuse_hits(
             is_question=np.array([i in inputs.question_ids for i in candidates], dtype=np.bool_),
             chunk=_aligned(candidates, inputs.chunk_scores, semantic_values),
             second=_aligned(candidates, inputs.second_scores),
+        )
+    if inputs.label_scores:
+        scores = scores + label_prior(
+            np.array([inputs.label_scores.get(i, 0.0) for i in candidates], dtype=np.float64),
+            params,
         )
     if inputs.quality:
         scores = scores + params.quality_weight * np.array(
