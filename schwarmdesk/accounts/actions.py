@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 VERIFY_SALT = "schwarmdesk.accounts.verify-email"
 VERIFY_MAX_AGE = timedelta(days=3)
 RATE_WINDOW = timedelta(hours=1)
+ATTEMPTS_KEPT = timedelta(days=1)  # IP addresses and e-mail addresses: no longer than needed
 MAX_NAME = 100
 MIN_USERNAME = 3
 MAX_USERNAME = 150
@@ -90,6 +91,7 @@ def limit_attempts(action: str, keys: Iterable[tuple[str, str]]) -> None:
                 log.info("accounts.rate_limited action=%s kind=%s", action, kind)
                 raise RateLimited(_("Too many attempts. Please wait an hour and try again."))
         Attempt.objects.bulk_create([Attempt(action=action, key=key) for _kind, key in cleaned])
+        Attempt.objects.filter(created_at__lt=timezone.now() - ATTEMPTS_KEPT).delete()
 
 
 def _clean_username(username: str) -> str:
@@ -281,6 +283,14 @@ def update_settings(actor: Actor, *, display_name: str, language: str, notify: s
     actor.save(update_fields=["first_name", "last_name"])
     Customer.objects.filter(user=actor).update(display_name=name, updated_at=timezone.now())
     return profile
+
+
+@transaction.atomic
+def mark_activity_seen(actor: Actor) -> None:
+    """The member opened their questions: answers up to now are no longer new."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        raise Forbidden(_("Please log in first."))
+    Profile.objects.update_or_create(user=actor, defaults={"activity_seen_at": timezone.now()})
 
 
 @transaction.atomic

@@ -43,6 +43,12 @@ class Profile(models.Model):
     is_email_verified = models.BooleanField(_("e-mail verified"), default=True)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    activity_seen_at = models.DateTimeField(
+        _("activity seen at"),
+        null=True,
+        blank=True,
+        help_text=_("When the member last opened their questions; newer answers count as new."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from schwarmdesk.accounts.models import Profile
 from schwarmdesk.community.models import Answer, Question, Visibility
 from schwarmdesk.core.errors import NotFound
 
 PAGE_SIZE = 20
 
 
+class NewAnswers(TypedDict):
+    new_answers: int
+
+
+if TYPE_CHECKING:  # the alias only exists for the type checker
+    from django_stubs_ext import WithAnnotations
+
+    MyQuestion = WithAnnotations[Question, NewAnswers]
+
+
 @dataclass(frozen=True)
 class PublicProfile:
     user: User
-    member_since: object
+    member_since: datetime
     question_count: int
     answer_count: int
 
@@ -50,7 +63,12 @@ def _public_answers(user: User) -> QuerySet[Answer]:
 
 
 def list_public_questions(user: User, *, page: int | str = 1) -> Page[Question]:
-    questions = _public_questions(user).select_related("category").order_by("-created_at", "-pk")
+    questions = (
+        _public_questions(user)
+        .select_related("category", "author", "author__agent", "author__customer")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-pk")
+    )
     return Paginator(questions, PAGE_SIZE).get_page(page)
 
 
@@ -59,13 +77,19 @@ def list_public_answers(user: User, *, page: int | str = 1) -> Page[Answer]:
     return Paginator(answers, PAGE_SIZE).get_page(page)
 
 
-def list_my_questions(user: User, *, page: int | str = 1) -> Page[Question]:
-    """The member's own questions that are not deleted (hidden ones too: they are theirs),
-    newest activity first."""
+def list_my_questions(user: User, *, page: int | str = 1) -> Page[MyQuestion]:
+    """The member's own questions that are not deleted (hidden and held ones too: they are
+    theirs), newest activity first, each with ``new_answers``: visible answers by others since
+    the member last opened this list."""
+    seen_at = Profile.objects.filter(user=user).values_list("activity_seen_at", flat=True).first()
+    new = Q(answers__visibility=Visibility.VISIBLE) & ~Q(answers__author=user)
+    if seen_at is not None:
+        new &= Q(answers__created_at__gt=seen_at)
     questions = (
         Question.objects.filter(author=user)
         .exclude(visibility=Visibility.DELETED)
-        .select_related("category", "accepted_answer")
+        .select_related("category")
+        .annotate(new_answers=Count("answers", filter=new))
         .order_by("-last_activity_at", "-pk")
     )
     return Paginator(questions, PAGE_SIZE).get_page(page)

@@ -116,8 +116,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 @require_GET
 @login_required
 def my_questions(request: HttpRequest) -> HttpResponse:
-    page = queries.list_my_questions(_member(request), page=request.GET.get("page", 1))
-    return render(request, "accounts/my_questions.html", {"page": page})
+    user = _member(request)
+    page = queries.list_my_questions(user, page=request.GET.get("page", 1))
+    response = render(request, "accounts/my_questions.html", {"page": page})
+    actions.mark_activity_seen(user)  # after rendering: the counts shown were the new ones
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -148,3 +148,23 @@ def test_settings_refuse_an_empty_name(client: Client, carol_user: User) -> None
     assert response.status_code == 400
     assert "Please tell us your name." in response.content.decode()
     assert not Profile.objects.filter(user=carol_user).exists()
+
+
+def test_my_questions_counts_answers_since_the_last_visit(
+    client: Client, question: Question, dave_user: User
+) -> None:
+    # given two answers by Dave and one by Carol herself
+    carol = question.author
+    community.post_answer(dave_user, question.pk, body="Im Kundenportal.")
+    community.post_answer(dave_user, question.pk, body="Oder per Telefon.")
+    community.post_answer(carol, question.pk, body="Danke, gefunden.")
+    client.force_login(carol)
+
+    # when she opens her questions, then Dave's two answers are new
+    first = html_of(client, "/community/mine/", **{"accept-language": "en"})
+    assert '<span class="badge badge--new">2 new</span>' in first
+
+    # and on the next visit nothing is new until Dave answers again
+    assert "badge--new" not in html_of(client, "/community/mine/")
+    community.post_answer(dave_user, question.pk, body="Noch ein Tipp.")
+    assert '<span class="badge badge--new">1 neu</span>' in html_of(client, "/community/mine/")
