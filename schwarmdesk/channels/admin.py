@@ -152,7 +152,7 @@ class InboundEventAdmin(admin.ModelAdmin[InboundEvent]):
                 count += 1
             except (ParseError, DomainError) as error:
                 self.message_user(request, f"#{event.pk}: {error}", messages.ERROR)
-        self.message_user(request, _("%(count)s events replayed.") % {"count": count})
+        self.message_user(request, _("Events replayed: %(count)s.") % {"count": count})
 
 
 @admin.register(Delivery)

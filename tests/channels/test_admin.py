@@ -1,0 +1,102 @@
+"""Channel admin: secrets are write-only, health is on the channel's page, replay and retry."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from schwarmdesk.channels.models import Channel, ChannelFailure, InboundEvent
+from schwarmdesk.people.actions import create_agent
+from schwarmdesk.people.models import Agent
+from tests.channels.conftest import SECRETS, fixture_bytes, post_webhook
+
+
+@pytest.fixture
+def admin_client(client: Client, db: None) -> Client:
+    agent: Agent = create_agent(
+        None,
+        username="root",
+        password="root-password",
+        display_name="Rita Root",
+        initials="RR",
+        is_admin=True,
+    )
+    client.force_login(agent.user)
+    return client
+
+
+def test_the_change_page_shows_secret_names_and_health_but_never_secret_values(
+    admin_client: Client, channels: dict[str, Channel]
+) -> None:
+    channel = channels["telegram"]
+    ChannelFailure.objects.create(channel=channel, source="outbound", reason="HTTP 400: nope")
+
+    page = admin_client.get(f"/admin/schwarmdesk_channels/channel/{channel.pk}/change/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    for value in SECRETS["telegram"].values():
+        assert value not in html
+    assert "bot_token ••••" in html
+    assert "webhook_secret ••••" in html
+    assert f"/channels/telegram/{channel.pk}/webhook/" in html
+    assert "HTTP 400: nope" in html
+    assert "Fehler in den letzten 24 Stunden:</strong> 1" in html  # German is the default
+
+
+def form_data(channel: Channel, new_secrets: str) -> dict[str, str]:
+    return {
+        "kind": channel.kind,
+        "name": channel.name,
+        "is_enabled": "on",
+        "api_base_url": channel.api_base_url,
+        "account_id": channel.account_id,
+        "sign_public_replies": "on",
+        "rate_limit_per_minute": "30",
+        "new_secrets": new_secrets,
+    }
+
+
+def test_a_new_secret_replaces_only_its_own_value(
+    admin_client: Client, channels: dict[str, Channel]
+) -> None:
+    channel = channels["telegram"]
+
+    response = admin_client.post(
+        f"/admin/schwarmdesk_channels/channel/{channel.pk}/change/",
+        form_data(channel, "bot_token = 999:NEW-token\n"),
+    )
+
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.secrets == {"bot_token": "999:NEW-token", "webhook_secret": "tg-webhook-secret"}
+
+
+def test_unknown_or_badly_written_secrets_are_refused(
+    admin_client: Client, channels: dict[str, Channel]
+) -> None:
+    channel = channels["telegram"]
+    url = f"/admin/schwarmdesk_channels/channel/{channel.pk}/change/"
+
+    unknown = admin_client.post(url, form_data(channel, "app_secret=x"))
+    broken = admin_client.post(url, form_data(channel, "just-a-value"))
+
+    assert "Unbekannte Geheimnisse: app_secret" in unknown.content.decode()
+    assert "name=wert" in broken.content.decode()
+    channel.refresh_from_db()
+    assert channel.secrets == SECRETS["telegram"]
+
+
+def test_an_event_can_be_replayed_from_the_admin(
+    admin_client: Client, client: Client, channels: dict[str, Channel]
+) -> None:
+    post_webhook(client, channels["x"], fixture_bytes("x", "mention.json"))
+    event = InboundEvent.objects.get()
+
+    response = admin_client.post(
+        "/admin/schwarmdesk_channels/inboundevent/",
+        {"action": "replay", "_selected_action": [str(event.pk)]},
+        follow=True,
+    )
+
+    assert "Erneut verarbeitete Ereignisse: 1." in response.content.decode()
