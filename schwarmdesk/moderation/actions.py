@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from schwarmdesk.community.indexing import sync_question_index
 from schwarmdesk.community.models import Answer, Comment, Question, Visibility
 from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
+from schwarmdesk.escalation import scheduling as escalation
 from schwarmdesk.moderation.models import (
     Decision,
     DecisionKind,
@@ -29,6 +30,7 @@ from schwarmdesk.moderation.models import (
     Hold,
 )
 from schwarmdesk.moderation.screening import Verdict
+from schwarmdesk.notifications import hooks as notifications
 from schwarmdesk.people.actions import Actor
 from schwarmdesk.reputation.abilities import has_ability, is_staff_account
 
@@ -199,6 +201,23 @@ def rehold_post(post: Post, verdict: Verdict) -> Hold:
     return hold_post(post, verdict)
 
 
+def _published(post: Post) -> None:
+    """What posting does for a public post, done late for a post that was held: the escalation
+    timer of a question, the announcement of an answer, the question's last activity."""
+    if isinstance(post, Question):
+        escalation.question_posted(post)
+        return
+    question_id = post.question_id if isinstance(post, Answer) else None
+    if isinstance(post, Answer):
+        notifications.answer_posted(post)
+        escalation.recheck(post.question_id)
+    else:
+        question = question_of(post)
+        question_id = question.pk if question is not None else None
+    if question_id is not None:
+        Question.objects.filter(pk=question_id).update(last_activity_at=timezone.now())
+
+
 VISIBILITY_OF = {
     DecisionKind.APPROVE: Visibility.VISIBLE,
     DecisionKind.HIDE: Visibility.HIDDEN,
@@ -216,6 +235,8 @@ def decide(actor: Actor, target: str, pk: int, *, kind: str, note: str = "") -> 
     post = access_post(moderator, target, pk, for_update=True)
     previous = _set_visibility(post, VISIBILITY_OF[DecisionKind(kind)])
     _resolve(post)
+    if previous == Visibility.HELD and kind == DecisionKind.APPROVE:
+        _published(post)
     decision = Decision.objects.create(
         moderator=moderator,
         kind=kind,

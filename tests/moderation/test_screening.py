@@ -23,6 +23,7 @@ from schwarmdesk.moderation import actions, queries, screening
 from schwarmdesk.moderation.detector import train
 from schwarmdesk.moderation.evaluation import read_germeval
 from schwarmdesk.moderation.models import Decision, Hold
+from schwarmdesk.notifications.models import Delivery
 from schwarmdesk.people.models import Agent
 from schwarmdesk.reputation.models import Profile
 from schwarmdesk.reputation.rules import LEVEL_THRESHOLDS, TrustLevel
@@ -213,11 +214,15 @@ def test_staff_see_held_posts_in_the_queue_and_approval_publishes(
 def test_approving_a_held_answer_counts_it(question: Question, linker: User, alice: Agent) -> None:
     held = community.post_answer(linker, question.pk, body=SPAM_BODY)
     assert Question.objects.get(pk=question.pk).answer_count == 0
+    assert Delivery.objects.filter(answer=held).count() == 0  # nobody hears of a held answer
 
     actions.decide(alice.user, "answer", held.pk, kind="approve")
 
     assert Answer.objects.get(pk=held.pk).visibility == Visibility.VISIBLE
     assert Question.objects.get(pk=question.pk).answer_count == 1
+    assert list(
+        Delivery.objects.filter(answer=held).values_list("recipient__username", flat=True)
+    ) == ["carol"]
 
 
 def test_an_edit_that_turns_offensive_holds_the_post_again(
