@@ -18,6 +18,7 @@ from schwarmdesk.community.models import Answer, Category, Question, Vote
 from schwarmdesk.conversations.models import Conversation, Direction, Message, Visibility
 from schwarmdesk.core.errors import Forbidden, Invalid, NotFound
 from schwarmdesk.escalation.actions import answer_escalation, escalate_due, note_escalation
+from schwarmdesk.escalation.demo import settle_demo_escalations
 from schwarmdesk.escalation.models import (
     BusinessHours,
     CancelReason,
@@ -266,3 +267,25 @@ def test_an_official_answer_before_the_deadline_cancels(
     community.post_answer(alice.user, friday_question.pk, body="Wir schauen uns das an.")
 
     assert Escalation.objects.get().cancel_reason == CancelReason.OFFICIAL
+
+
+def test_demo_staging_backdates_timers_and_keeps_one_about_to_escalate(
+    carol_user: User, dave_user: User, router: Category
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN), tick=False):
+        old = ask(carol_user, router, "Alte offene Frage zum Router")
+        new = ask(dave_user, router, "Welcher Tarif passt zu mir?")
+        Question.objects.filter(pk=old.pk).update(
+            created_at=dt.datetime(2026, 11, 20, 9, 0, tzinfo=BERLIN)
+        )
+        now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=BERLIN)
+
+        overdue = settle_demo_escalations(now=now)
+
+    assert overdue == 1
+    assert Escalation.objects.get(question=old).due_at == dt.datetime(
+        2026, 11, 20, 11, 0, tzinfo=BERLIN
+    )
+    assert Escalation.objects.get(question=new).due_at == dt.datetime(
+        2026, 11, 23, 12, 15, tzinfo=BERLIN
+    )
