@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from schwarmdesk.accounts.models import NotifyLevel, Profile
 from schwarmdesk.community import actions as community
 from schwarmdesk.community.models import Answer, Category, Question, Visibility
 from schwarmdesk.people.models import Agent, Customer
+
+QUERIES_PER_PROFILE = 8
 
 
 def html_of(client: Client, url: str, **headers: str) -> str:
@@ -168,3 +171,19 @@ def test_my_questions_counts_answers_since_the_last_visit(
     assert "badge--new" not in html_of(client, "/community/mine/")
     community.post_answer(dave_user, question.pk, body="Noch ein Tipp.")
     assert '<span class="badge badge--new">1 neu</span>' in html_of(client, "/community/mine/")
+
+
+def test_profile_lists_without_n_plus_one(
+    client: Client,
+    carol_user: User,
+    billing: Category,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for number in range(8):
+        community.post_question(
+            carol_user, category=billing, title=f"Frage Nummer {number}", tags=[f"t{number % 3}"]
+        )
+
+    # user, two counts, page count, points, badges, page, tags: the same for 8 as for one
+    with django_assert_num_queries(QUERIES_PER_PROFILE):
+        html_of(client, "/community/users/carol/")
