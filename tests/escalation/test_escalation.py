@@ -4,12 +4,14 @@ deadline passes; help before the deadline cancels it; an agent's reply is posted
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core import mail
 from django.test import Client
 
 from schwarmdesk.channels.kinds import ChannelKind
@@ -289,3 +291,13 @@ def test_demo_staging_backdates_timers_and_keeps_one_about_to_escalate(
     assert Escalation.objects.get(question=new).due_at == dt.datetime(
         2026, 11, 23, 12, 15, tzinfo=BERLIN
     )
+
+
+def test_the_asker_gets_one_e_mail_when_the_agent_answers(
+    escalated: Conversation, alice: Agent, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_escalation(alice.user, escalated.pk, body="Bitte den Router neu starten.")
+
+    assert [message.to for message in mail.outbox] == [["carol@example.com"]]
+    assert "Bitte den Router neu starten." in mail.outbox[0].body
