@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.core import signing
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "schwarmdesk.notifications.unsubscribe"
 MAX_ATTEMPTS = 5
+STUCK_AFTER = timedelta(minutes=15)  # far beyond the SMTP timeout (30 s)
 EXCERPT = 600
 
 
@@ -117,7 +119,7 @@ def unsubscribe(*, token: str, everything: bool = False) -> Unsubscribe:
 def _claim(delivery_id: int) -> bool:
     """Move one waiting delivery to "sending"; False when another run has it or sent it."""
     claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     return claimed == 1
 
@@ -189,7 +191,14 @@ def _finish(delivery: Delivery, status: DeliveryStatus, error: str) -> None:
 
 
 def send_pending() -> int:
-    """Send every waiting delivery, oldest first; returns how many e-mails went out."""
+    """Send every waiting delivery, oldest first; returns how many e-mails went out.
+
+    A delivery left "sending" for longer than :data:`STUCK_AFTER` (its worker died between
+    claiming and finishing) waits again: at worst that one e-mail goes out twice, never zero
+    times."""
+    Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER
+    ).update(status=DeliveryStatus.PENDING)
     waiting = Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("created_at", "pk")
     return sum(send_delivery(pk) for pk in list(waiting.values_list("pk", flat=True)))
 

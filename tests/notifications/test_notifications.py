@@ -4,6 +4,7 @@ links; sending exactly once."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client, override_settings
+from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
 from schwarmdesk.accounts.actions import sign_up
@@ -22,7 +24,10 @@ from schwarmdesk.core.errors import Forbidden
 from schwarmdesk.notifications import actions
 from schwarmdesk.notifications.hooks import muted
 from schwarmdesk.notifications.models import Delivery, DeliveryStatus, Event, Follow
-from schwarmdesk.notifications.tasks import send_pending_notifications_task
+from schwarmdesk.notifications.tasks import (
+    send_pending_notifications_task,
+    sweep_pending_notifications_task,
+)
 from schwarmdesk.people.models import Agent
 
 UNSUBSCRIBE = re.compile(re.escape(settings.BASE_URL) + r"(/notifications/unsubscribe/[^/\s]+/)")
@@ -315,3 +320,51 @@ def test_muted_loading_sends_nothing(
     assert [callback.__name__ for callback in callbacks if "wake" in callback.__name__] == []
     assert Delivery.objects.count() == 0
     assert followers(question) == ["carol", "dave"]
+
+
+def test_titles_are_not_html_escaped_in_plain_text(
+    question: Question, dave_user: User, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    Question.objects.filter(pk=question.pk).update(title="Rechnung & Adresse <neu>")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        community.post_answer(dave_user, question.pk, body="A & B <b>fett</b>")
+
+    message = mail.outbox[0]
+    assert isinstance(message, mail.EmailMultiAlternatives)
+    assert message.subject == "Neue Antwort auf „Rechnung & Adresse <neu>“"
+    assert "Rechnung & Adresse <neu>" in message.body
+    assert "A & B <b>fett</b>" in message.body
+    html = str(message.alternatives[0][0])
+    assert "Rechnung &amp; Adresse &lt;neu&gt;" in html
+    assert "<b>fett</b>" not in html
+
+
+def test_a_delivery_stuck_in_sending_is_sent_by_the_sweep(
+    question: Question, dave_user: User
+) -> None:
+    # given a delivery a dead worker claimed 20 minutes ago (the wake-up was never run)
+    community.post_answer(dave_user, question.pk, body="Im Kundenportal.")
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        claimed_at=timezone.now() - timedelta(minutes=20),
+    )
+
+    # when the periodic sweep runs, then it is sent once
+    assert sweep_pending_notifications_task.call_local() == 1
+    assert sweep_pending_notifications_task.call_local() == 0
+    assert len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_a_delivery_being_sent_right_now_is_left_alone(question: Question, dave_user: User) -> None:
+    community.post_answer(dave_user, question.pk, body="Im Kundenportal.")
+    Delivery.objects.update(
+        status=DeliveryStatus.SENDING, attempts=1, claimed_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    assert sweep_pending_notifications_task.call_local() == 0
+    assert mail.outbox == []
