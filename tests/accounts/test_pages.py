@@ -187,3 +187,48 @@ def test_profile_lists_without_n_plus_one(
     # user, two counts, page count, points, badges, page, tags: the same for 8 as for one
     with django_assert_num_queries(QUERIES_PER_PROFILE):
         html_of(client, "/community/users/carol/")
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/accounts/signup/", "Konto erstellen"),
+        ("/accounts/signup/done/", "Sehen Sie in Ihr Postfach"),
+        ("/accounts/password-reset/", "Passwort vergessen?"),
+        ("/accounts/password-reset/sent/", "Sehen Sie in Ihr Postfach"),
+        ("/accounts/password-reset/done/", "Passwort geändert"),
+        ("/accounts/login/", "Anmelden"),
+    ],
+)
+def test_public_account_pages_render_in_german(
+    client: Client, db: None, url: str, heading: str
+) -> None:
+    page = html_of(client, url)
+
+    assert f">{heading}</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/accounts/password/", "Passwort ändern"),
+        ("/accounts/password/done/", "Passwort geändert"),
+        ("/accounts/settings/", "Kontoeinstellungen"),
+        ("/community/mine/", "Meine Fragen"),
+    ],
+)
+def test_private_account_pages_render_in_german(
+    client: Client, carol_user: User, url: str, heading: str
+) -> None:
+    client.force_login(carol_user)
+
+    page = html_of(client, url)
+
+    assert f">{heading}</h1>" in page
+
+
+def test_login_page_links_to_sign_up_and_password_reset(client: Client, db: None) -> None:
+    page = html_of(client, "/accounts/login/")
+
+    assert '<a href="/accounts/password-reset/">Passwort vergessen?</a>' in page
+    assert '<a href="/accounts/signup/">Konto erstellen</a>' in page
