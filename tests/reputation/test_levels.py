@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.test import Client
 from django.utils import translation
 
 from schwarmdesk.community import actions
@@ -154,3 +155,19 @@ def test_agents_have_every_ability_and_visitors_none(alice: Agent) -> None:
         assert has_ability(alice.user, ability)
         assert not has_ability(AnonymousUser(), ability)
         assert not has_ability(None, ability)
+
+
+def test_a_regular_sees_edit_links_on_others_posts_but_no_delete(
+    client: Client, dave_answer: Answer, question: Question, erin_user: User
+) -> None:
+    client.force_login(erin_user)
+    before = client.get(question.get_absolute_url()).content.decode()
+    give_points(erin_user, 100)
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    assert f'href="/community/questions/{question.pk}/edit/"' not in before
+    assert f'href="/community/questions/{question.pk}/edit/"' in html
+    assert f'href="/community/answers/{dave_answer.pk}/edit/"' in html
+    assert f'action="/community/answers/{dave_answer.pk}/delete/"' not in html
+    assert client.get(f"/community/answers/{dave_answer.pk}/edit/").status_code == 200

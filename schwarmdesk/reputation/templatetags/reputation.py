@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from schwarmdesk.reputation.abilities import has_ability
 from schwarmdesk.reputation.queries import ReputationSummary, get_summary
 
 register = template.Library()
@@ -21,3 +22,9 @@ def trust_level_name(points: int | None) -> str:
     from schwarmdesk.reputation.rules import TrustLevel  # noqa: PLC0415
 
     return str(TrustLevel.for_points(points or 0).label)
+
+
+@register.simple_tag
+def ability(user: Any, name: str) -> bool:
+    """``{% ability user "edit_others" as may_edit_others %}``: one lookup per page."""
+    return has_ability(user, name)
