@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,8 +23,8 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound:
         raise Http404("no such question") from None
     except Forbidden as refused:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+        if not request.user.is_authenticated:  # back to the question, not to this POST url
+            return redirect_to_login(reverse("community:question", kwargs={"pk": pk}))
         return render(request, "community/_error.html", {"message": str(refused)}, status=403)
     if request.headers.get("HX-Request") == "true":
         context = {

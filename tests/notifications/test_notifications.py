@@ -307,7 +307,7 @@ def test_anonymous_follow_goes_to_login(client: Client, question: Question) -> N
     response = client.post(f"/community/questions/{question.pk}/follow/", {"follow": "yes"})
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"] == (f"/accounts/login/?next=/community/questions/{question.pk}/")
     assert followers(question) == ["carol"]
 
 
