@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
-from schwarmdesk.channels.models import Channel, ChannelFailure, InboundEvent
+from schwarmdesk.channels.actions import reply
+from schwarmdesk.channels.models import Channel, ChannelFailure, Delivery, InboundEvent
+from schwarmdesk.conversations.models import Conversation
 from schwarmdesk.people.actions import create_agent
 from schwarmdesk.people.models import Agent
-from tests.channels.conftest import SECRETS, fixture_bytes, post_webhook
+from tests.channels.conftest import SECRETS, FakeApi, fixture_bytes, post_webhook
 
 
 @pytest.fixture
@@ -100,3 +104,34 @@ def test_an_event_can_be_replayed_from_the_admin(
     )
 
     assert "Erneut verarbeitete Ereignisse: 1." in response.content.decode()
+
+
+def test_a_failed_delivery_can_be_retried_from_the_admin_by_an_agent_only(
+    client: Client,
+    fake_api: FakeApi,
+    channels: dict[str, Channel],
+    alice: Agent,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    post_webhook(client, channels["telegram"], fixture_bytes("telegram", "private_message.json"))
+    fake_api.fail(403, {"ok": False, "description": "Forbidden: bot was blocked by the user"})
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(alice, Conversation.objects.get().pk, body="Hallo", visibility="private")
+    delivery = Delivery.objects.get()
+    assert delivery.last_error == "HTTP 403: Forbidden: bot was blocked by the user"
+    data = {"action": "retry", "_selected_action": [str(delivery.pk)]}
+    User.objects.create_superuser("plain", "plain@example.com", "plain-password")
+    client.login(username="plain", password="plain-password")
+
+    refused = client.post("/admin/schwarmdesk_channels/delivery/", data, follow=True)
+    client.force_login(alice.user)
+    alice.user.is_superuser = True
+    alice.user.save(update_fields=["is_superuser"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/schwarmdesk_channels/delivery/", data, follow=True)
+    again = client.post("/admin/schwarmdesk_channels/delivery/", data, follow=True)
+
+    assert "Nur Mitarbeitende" in refused.content.decode()
+    assert Delivery.objects.get().status == "sent"
+    assert f"#{delivery.pk}: only a failed delivery can be retried" in again.content.decode()
+    assert len(fake_api.requests) == 2

@@ -78,6 +78,19 @@ SENDS = [
         "comment:998877665544_5566778899",
     ),
     (
+        "facebook",
+        "feed_comment.json",
+        0,
+        Visibility.PRIVATE,
+        "/v21.0/me/messages",
+        {
+            "recipient": {"comment_id": "998877665544_1122334455"},
+            "messaging_type": "RESPONSE",
+            "message": {"text": "Ihr Geld kommt in fünf Tagen."},
+        },
+        "m_reply_1",
+    ),
+    (
         "x",
         "mention.json",
         0,
@@ -116,6 +129,19 @@ SENDS = [
         "notifications.json",
         0,
         Visibility.PRIVATE,
+        "/api/v1/statuses",
+        {
+            "status": "@dave@social.example.com Ihr Geld kommt in fünf Tagen.",
+            "in_reply_to_id": "113540000000000002",
+            "visibility": "direct",
+        },
+        "{host}/113541000000000001",
+    ),
+    (  # a "public" reply to a direct message stays direct: never widen who sees it
+        "mastodon",
+        "notifications.json",
+        0,
+        Visibility.PUBLIC,
         "/api/v1/statuses",
         {
             "status": "@dave@social.example.com Ihr Geld kommt in fünf Tagen.",

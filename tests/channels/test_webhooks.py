@@ -265,3 +265,23 @@ def test_a_channel_without_its_secret_refuses_everything(
 
     assert response.status_code == 401
     assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_every_exit_writes_exactly_one_structured_log_line_without_the_payload(
+    client: Client, channels: dict[str, Channel], caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = channels["telegram"]
+    body = message_fixture("telegram")
+
+    with caplog.at_level("INFO", logger="schwarmdesk.channels.views"):
+        post_webhook(client, channel, body)
+        post_webhook(client, channel, body, headers={})
+
+    lines = [record.getMessage() for record in caplog.records if record.name.endswith("views")]
+    assert lines == [
+        f"webhook.exit kind=telegram channel={channel.pk} status=200 reason=stored 1 "
+        f"bytes={len(body)}",
+        f"webhook.exit kind=telegram channel={channel.pk} status=401 reason=not verified "
+        f"bytes={len(body)}",
+    ]
+    assert all("Zug" not in record.getMessage() for record in caplog.records)
