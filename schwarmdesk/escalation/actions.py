@@ -63,6 +63,13 @@ def _escalate_one(pk: int, now: dt.datetime) -> Escalation | None:
         return None
     question = Question.objects.select_related("author").get(pk=escalation.question_id)
     reason = cancel_reason(question)
+    # Claim the row with a conditional write: one run wins even where SELECT ... FOR UPDATE is
+    # a no-op (SQLite), so a question never gets two conversations.
+    claimed = Escalation.objects.filter(pk=pk, state=State.SCHEDULED).update(
+        state=State.CANCELLED if reason is not None else State.ESCALATED
+    )
+    if not claimed:
+        return None
     if reason is not None:
         return cancel(escalation, reason)
     return _open_conversation(escalation, question, now)
