@@ -135,3 +135,30 @@ def test_a_failed_delivery_can_be_retried_from_the_admin_by_an_agent_only(
     assert Delivery.objects.get().status == "sent"
     assert f"#{delivery.pk}: only a failed delivery can be retried" in again.content.decode()
     assert len(fake_api.requests) == 2
+
+
+def test_a_channel_is_added_with_its_secrets_and_a_polled_one_has_no_webhook(
+    admin_client: Client,
+) -> None:
+    blank = admin_client.get("/admin/schwarmdesk_channels/channel/add/")
+    data = {
+        "kind": "mastodon",
+        "name": "Support on Mastodon",
+        "is_enabled": "on",
+        "api_base_url": "mastodon.example.com",
+        "account_id": "1",
+        "sign_public_replies": "on",
+        "rate_limit_per_minute": "20",
+        "new_secrets": "\naccess_token=mastodon-token\n",
+    }
+
+    response = admin_client.post("/admin/schwarmdesk_channels/channel/add/", data)
+
+    assert blank.status_code == 200
+    assert response.status_code == 302
+    channel = Channel.objects.get()
+    assert channel.secrets == {"access_token": "mastodon-token"}
+    assert channel.api_base_url == "https://mastodon.example.com"
+    page = admin_client.get(f"/admin/schwarmdesk_channels/channel/{channel.pk}/change/")
+    assert "abgefragt, kein Webhook" in page.content.decode()
+    assert "mastodon-token" not in page.content.decode()
