@@ -372,7 +372,8 @@ def template_msgids() -> set[str]:
         msgids.update(match["msgid"] for match in TRANSLATE_TAG.finditer(source))
         for match in BLOCKTRANSLATE_TAG.finditer(source):
             assert "trimmed" not in match["options"], "extend template_msgids() for trimmed"
-            msgids.add(TEMPLATE_VARIABLE.sub(r"%(\1)s", match["body"]))
+            singular = re.split(r"\{%\s*plural\s*%\}", match["body"])[0]  # the msgid
+            msgids.add(TEMPLATE_VARIABLE.sub(r"%(\1)s", singular))
     return msgids
 
 
