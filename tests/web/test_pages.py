@@ -26,6 +26,7 @@ def german_catalogs() -> list[Path]:
     """The project catalog and every app's own one (``schwarmdesk/<app>/locale/de/...``)."""
     return sorted(PACKAGE_DIR.rglob("locale/de/LC_MESSAGES/django.po"))
 
+
 HOME = "/"
 LOGIN = "/accounts/login/"
 LOGOUT = "/accounts/logout/"
