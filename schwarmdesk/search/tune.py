@@ -23,7 +23,10 @@ runs with the label prior off, so the other parameters do not depend on it.
 ``--label-weight-only`` tunes just that weight with the other parameters at their defaults.
 
 Result of the last run (copied into :class:`~schwarmdesk.search.fusion.FusionParams`): dev top-1
-banking77 0.916, xquad-de-de 0.962, xquad-en-en 0.979, xquad-de-en 0.928.
+banking77 0.916, xquad-de-de 0.962, xquad-en-en 0.979, xquad-de-en 0.928.  The label weight
+(``--label-weight-only``, other parameters at these defaults): Banking77 dev top-1 0.915 at 0,
+0.929 / 0.937 / 0.938 / 0.939 / 0.937 / 0.937 / 0.934 at 0.1 / 0.2 / 0.3 / 0.5 / 0.75 / 1 / 1.5;
+chosen 0.5.
 """
 
 from __future__ import annotations
