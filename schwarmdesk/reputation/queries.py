@@ -57,7 +57,7 @@ def leaderboard(year: int, month: int, *, limit: int = 20) -> list[LeaderboardRo
         .order_by("-total", "user")[:limit]
     )
     rows = list(totals)
-    users = User.objects.in_bulk([row["user"] for row in rows])
+    users = User.objects.select_related("agent", "customer").in_bulk([row["user"] for row in rows])
     return [
         LeaderboardRow(rank=index, user=users[row["user"]], points=row["total"])
         for index, row in enumerate(rows, start=1)

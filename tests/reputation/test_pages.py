@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -129,3 +130,16 @@ def test_community_home_links_the_leaderboard_and_the_rules(client: Client, db: 
     assert '<a href="/community/leaderboard/">Bestenliste</a>' in html
     assert '<a href="/community/reputation/">So funktioniert das Ansehen</a>' in html
     assert "/community/escalations/" not in html
+
+
+def test_leaderboard_page_needs_a_fixed_number_of_queries(
+    client: Client, question: Question, django_assert_max_num_queries: Any
+) -> None:
+    for number in range(20):
+        answer = actions.post_answer(member(number), question.pk, body=f"Antwort {number}")
+        actions.cast_vote(member(100 + number), answer_id=answer.pk, value=1)
+
+    with django_assert_max_num_queries(6):
+        html = client.get("/community/leaderboard/").content.decode()
+
+    assert html.count("</td><td>10</td></tr>") == 20  # points in the last column
