@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
 
 from schwarmdesk.search.fusion import DEFAULT_PARAMS, FusionInput, fuse
 from schwarmdesk.search.indexing import index_splitter
@@ -32,7 +34,7 @@ from schwarmdesk.text.language import detect_language
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
-OVERFETCH = 4  # lexical matches fetched per candidate needed, before the permission filter
+OVERFETCH = 2  # lexical matches fetched per candidate needed, before the permission filter
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,11 @@ def search(
         terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
     weighted = query_terms(terms)
     depth = DEFAULT_PARAMS.candidates
-    # Fast path: rank in the lexical index alone, then keep what the reader may see; only when
-    # the filter leaves too few does the filtered (slower) read run.
+    # Rank in the lexical and the vector index alone, then read the candidates the reader may
+    # see in one query; only when the filter leaves too few lexical ones does the filtered
+    # (slower) lexical read run.
     ranked = top_matches(weighted, limit=depth * OVERFETCH)
-    visible = set(allowed.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", flat=True))
-    lexical = [(pk, score) for pk, score in ranked if pk in visible][:depth]
-    if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
-        allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
-        permitted = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
-        lexical = top_matches(weighted, limit=depth, where=permitted)
-    semantic: list[tuple[int, float]] = []
+    nearest: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
     embedder = configured_embedder()
@@ -111,17 +108,15 @@ def search(
         query_vector = embedder.encode_queries([text])[0]
         vectors = process_vectors.synced(embedder)
         nearest = vectors.nearest_documents(query_vector, depth * 2)
-        near_visible = set(
-            allowed.filter(pk__in=[pk for pk, _ in nearest]).values_list("pk", flat=True)
-        )
-        semantic = [(pk, score) for pk, score in nearest if pk in near_visible][:depth]
-    candidate_ids = {pk for pk, _ in lexical} | {pk for pk, _ in semantic}
-    documents = {
-        d.pk: d
-        for d in SearchDocument.objects.filter(pk__in=candidate_ids).only(
-            "pk", "kind", "object_id", "title", "body", "url", "language", "tags", "quality"
-        )
-    }
+    rows = _candidate_rows(allowed, {pk for pk, _ in ranked} | {pk for pk, _ in nearest})
+    lexical = [(pk, score) for pk, score in ranked if pk in rows][:depth]
+    if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
+        allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
+        permitted = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
+        lexical = top_matches(weighted, limit=depth, where=permitted)
+        rows.update(_candidate_rows(allowed, {pk for pk, _ in lexical} - set(rows)))
+    semantic = [(pk, score) for pk, score in nearest if pk in rows][:depth]
+    documents = {pk: rows[pk] for pk in {pk for pk, _ in lexical} | {pk for pk, _ in semantic}}
     if tags:
         wanted = set(tags)
         documents = {pk: d for pk, d in documents.items() if wanted <= set(d.tags)}
@@ -147,16 +142,17 @@ def search(
                 pk for pk, d in documents.items() if d.kind in QUERY_ENCODED_KINDS
             ),
         )
-    )
+    )[:limit]
+    snippets = _snippets([pk for pk, _ in fused])
     hits = []
-    for pk, score in fused[:limit]:
+    for pk, score in fused:
         document = documents[pk]
         hits.append(
             SearchHit(
                 kind=document.kind,
                 object_id=document.object_id,
                 title=document.title,
-                snippet=_snippet(document.body),
+                snippet=snippets.get(pk, ""),
                 url=document.url,
                 language=document.language,
                 score=score,
@@ -165,6 +161,40 @@ def search(
     return hits
 
 
-def _snippet(body: str, length: int = 220) -> str:
+class _Candidate(NamedTuple):
+    pk: int
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    language: str
+    tags: list[str]
+    quality: float
+
+
+def _candidate_rows(allowed: QuerySet[SearchDocument], ids: set[int]) -> dict[int, _Candidate]:
+    """What fusion and the hit list need of each candidate the reader may see (no body)."""
+    if not ids:
+        return {}
+    fields = ("pk", "kind", "object_id", "title", "url", "language", "tags", "quality")
+    return {row[0]: _Candidate(*row) for row in allowed.filter(pk__in=ids).values_list(*fields)}
+
+
+SNIPPET_CHARS = 220
+
+
+def _snippets(ids: list[int]) -> dict[int, str]:
+    """The beginning of each hit's text, read for the final hits only."""
+    if not ids:
+        return {}
+    heads = (
+        SearchDocument.objects.filter(pk__in=ids)
+        .annotate(head=Substr("body", 1, SNIPPET_CHARS * 3))
+        .values_list("pk", "head")
+    )
+    return {pk: _snippet(head or "") for pk, head in heads}
+
+
+def _snippet(body: str, length: int = SNIPPET_CHARS) -> str:
     flat = " ".join(body.split())
     return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"
