@@ -223,12 +223,26 @@ def write_postings(documents: Sequence[DocumentTerms], *, replace: bool = True) 
             term = known[text]
             rows.append((document.document_id, term, impact(frequency, document.length, average)))
             deltas[term] += 1
+    _insert_postings(rows)
+    _move_document_counts(dict(deltas))
+
+
+COPY_FROM = 1000  # rows from which PostgreSQL's COPY beats a batched INSERT
+
+
+def _insert_postings(rows: list[tuple[int, int, float]]) -> None:
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            # psycopg's COPY protocol: several times faster for bulk loads and reindexing
+            columns = f"COPY {POSTING_TABLE} (document_id, term_id, impact) FROM STDIN"
+            with cursor.cursor.copy(columns) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         cursor.executemany(
             f"INSERT INTO {POSTING_TABLE} (document_id, term_id, impact) VALUES (%s, %s, %s)",  # noqa: S608
             rows,
         )
-    _move_document_counts(dict(deltas))
 
 
 def _delete_rows(document_ids: Sequence[int]) -> None:

@@ -127,3 +127,23 @@ def test_document_counts_follow_writes_and_deletes() -> None:
         cursor.execute("SELECT count(*) FROM search_posting WHERE document_id = %s", [ids[5]])
         assert cursor.fetchone() == (0,)
     assert lexical.query_terms(["kundig"]) == []
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_stores_every_posting() -> None:
+    # given 400 documents with three terms each: 1,200 postings in one write (COPY on PostgreSQL)
+    texts = [(f"titel{n % 7}", f"text{n} gemein") for n in range(400)]
+    ids = _load(texts)
+    reference = _reference(texts, ids)
+
+    # then every posting is there and the counts are right
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_posting")
+        assert cursor.fetchone() == (1200,)
+    assert Term.objects.get(text="gemein").document_count == 400
+    assert Term.objects.get(text="titel3").document_count == 57
+    # and scoring matches BM25
+    query = ["titel3", "text10"]
+    hits = lexical.top_matches(lexical.query_terms(query), limit=5)
+    expected = reference.search(query, 5)
+    assert [pk for pk, _ in hits] == [pk for pk, _ in expected]
