@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "schwarmdesk.moderation",
     "schwarmdesk.accounts",
     "schwarmdesk.notifications",
+    "schwarmdesk.inbox",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("schwarmdesk.accounts.urls")),
     path("", include("schwarmdesk.notifications.urls")),
     path("channels/", include("schwarmdesk.channels.urls")),
+    path("inbox/", include("schwarmdesk.inbox.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",
