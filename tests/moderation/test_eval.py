@@ -7,10 +7,12 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from schwarmdesk import cli
 from schwarmdesk.moderation import evaluation
+from schwarmdesk.moderation.detector import FloatMatrix, VectorCache
 
 DATA = Path(__file__).parent / "data"
 
@@ -65,15 +67,13 @@ def test_a_malformed_line_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_vectors_are_cached_by_text(tmp_path: Path) -> None:
-    import numpy as np
-
     calls: list[int] = []
 
-    def encode(texts: Sequence[str]) -> np.ndarray:  # type: ignore[type-arg]
+    def encode(texts: Sequence[str]) -> FloatMatrix:
         calls.append(len(texts))
         return np.ones((len(texts), 4), dtype=np.float32)
 
-    cache = evaluation.VectorCache(tmp_path / "vectors.npz")
+    cache = VectorCache(tmp_path / "vectors.npz")
     first = cache.encode(encode, ["a", "b", "a"])
     second = cache.encode(encode, ["b", "c"])
 

@@ -131,3 +131,16 @@ def test_deleting_an_accepted_answer_unaccepts_it(
     assert question.accepted_answer_id is None
     assert question.answer_count == 0
     assert Answer.objects.get(pk=answer.pk).visibility == Visibility.DELETED
+
+
+def test_the_community_page_links_the_queue_for_agents_only(
+    client: Client, carol_user: User, alice: Agent
+) -> None:
+    link = f'<a href="{QUEUE}">Moderations-Warteschlange</a>'
+    client.force_login(carol_user)
+    member_page = client.get("/community/").content.decode()
+    client.force_login(alice.user)
+    agent_page = client.get("/community/").content.decode()
+
+    assert link not in member_page
+    assert link in agent_page
