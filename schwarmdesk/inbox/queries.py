@@ -43,13 +43,23 @@ def inbox_agent(user: AbstractBaseUser | AnonymousUser) -> Agent | None:
     return agent
 
 
+def team_ids(agent: Agent) -> list[int]:
+    """The agent's team ids, read once per request (kept on the agent object)."""
+    cached: list[int] | None = getattr(agent, "_inbox_team_ids", None)
+    if cached is None:
+        cached = list(agent.teams.values_list("pk", flat=True))
+        agent._inbox_team_ids = cached  # type: ignore[attr-defined]  # a per-object cache
+    return cached
+
+
 def visible_conversations(agent: Agent) -> QuerySet[Conversation]:
     """What the agent may see: the same rule as ``channels.actions.access_conversation``."""
     conversations = Conversation.objects.all()
     if agent.user.is_superuser:
         return conversations
-    team_ids = list(agent.teams.values_list("pk", flat=True))
-    return conversations.filter(Q(team__isnull=True) | Q(team__in=team_ids) | Q(assignee=agent))
+    return conversations.filter(
+        Q(team__isnull=True) | Q(team__in=team_ids(agent)) | Q(assignee=agent)
+    )
 
 
 QUEUES: dict[str, Any] = {
@@ -61,12 +71,12 @@ QUEUES: dict[str, Any] = {
 }
 
 
-def _queue_filter(agent: Agent, queue: str, team_ids: list[int]) -> Q:
+def _queue_filter(agent: Agent, queue: str) -> Q:
     escalated = Exists(Escalation.objects.filter(conversation=OuterRef("pk")))
     if queue == "mine":
         return Q(assignee=agent)
     if queue == "teams":
-        return Q(team__in=team_ids)
+        return Q(team__in=team_ids(agent))
     if queue == "unassigned":
         return Q(assignee__isnull=True)
     if queue == "escalated":
@@ -76,7 +86,7 @@ def _queue_filter(agent: Agent, queue: str, team_ids: list[int]) -> Q:
 
 def queue_counts(agent: Agent) -> dict[str, int]:
     """Open and pending conversations per queue, in one query."""
-    team_ids = list(agent.teams.values_list("pk", flat=True))
+    teams = team_ids(agent)
     escalated = Exists(Escalation.objects.filter(conversation=OuterRef("pk")))
     counts = (
         visible_conversations(agent)
@@ -84,7 +94,8 @@ def queue_counts(agent: Agent) -> dict[str, int]:
         .annotate(is_escalated=escalated)
         .aggregate(
             mine=Count("pk", filter=Q(assignee=agent)),
-            teams=Count("pk", filter=Q(team__in=team_ids)),
+            # an empty IN () would empty the whole aggregate: "never" spelled without it
+            teams=Count("pk", filter=Q(team__in=teams) if teams else Q(pk__isnull=True)),
             unassigned=Count("pk", filter=Q(assignee__isnull=True)),
             escalated=Count("pk", filter=Q(is_escalated=True)),
             all=Count("pk"),
@@ -106,10 +117,7 @@ class Filters:
 
 def list_conversations(agent: Agent, filters: Filters) -> QuerySet[Conversation]:
     """The conversations of a queue, filtered, with what a list row shows annotated."""
-    team_ids = list(agent.teams.values_list("pk", flat=True))
-    conversations = visible_conversations(agent).filter(
-        _queue_filter(agent, filters.queue, team_ids)
-    )
+    conversations = visible_conversations(agent).filter(_queue_filter(agent, filters.queue))
     if filters.status == "active":
         conversations = conversations.filter(status__in=ACTIVE)
     elif filters.status in Status.values:
@@ -159,6 +167,7 @@ def with_list_columns(conversations: QuerySet[Conversation]) -> QuerySet[Convers
 
 @dataclass(frozen=True)
 class Due:
+    kind: str  # first_response, next_response, resolution
     label: Any
     due_at: datetime
 
@@ -190,16 +199,25 @@ def sla_due(
     if last_agent_at is None:
         targets.append(
             Due(
+                "first_response",
                 _("first response"),
                 conversation.created_at + policy.first_response_minutes * minutes,
             )
         )
     elif last_customer_at is not None and last_customer_at > last_agent_at:
         targets.append(
-            Due(_("next response"), last_customer_at + policy.next_response_minutes * minutes)
+            Due(
+                "next_response",
+                _("next response"),
+                last_customer_at + policy.next_response_minutes * minutes,
+            )
         )
     targets.append(
-        Due(_("resolution"), conversation.created_at + policy.resolution_minutes * minutes)
+        Due(
+            "resolution",
+            _("resolution"),
+            conversation.created_at + policy.resolution_minutes * minutes,
+        )
     )
     return sorted(targets, key=lambda due: due.due_at)
 

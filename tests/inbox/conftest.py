@@ -4,6 +4,7 @@ an administrator Ada, and every channel pointed at the localhost fake API."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,7 +17,16 @@ from schwarmdesk.conversations.models import Conversation, Message
 from schwarmdesk.people.actions import create_agent, link_identity
 from schwarmdesk.people.models import Agent, Customer, Team
 from tests.channels.conftest import FakeApi, channels, fake_api  # noqa: F401  # fixtures
+from tests.community import conftest as community_conftest
 from tests.community.conftest import community_account
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
+    Capture = Callable[..., AbstractContextManager[list[Callable[[], object]]]]
+else:
+    Capture = object
 
 SENT_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -97,3 +107,7 @@ def carol_user(carol: Customer) -> User:
 def customer_visible_messages(conversation: Conversation) -> list[Message]:
     """What a customer could ever be shown of a conversation: never internal notes."""
     return list(conversation.messages.exclude(visibility="internal"))
+
+
+question = community_conftest.question
+billing = community_conftest.billing
