@@ -16,6 +16,7 @@ from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.base import (
     ChannelAdapter,
     ChannelConfig,
+    Ignored,
     InboundRequest,
     OutboundMessage,
     ParseError,
@@ -23,6 +24,7 @@ from schwarmdesk.channels.adapters.base import (
     SendError,
     TransientSendError,
 )
+from schwarmdesk.channels.adapters.email import Email
 from schwarmdesk.channels.adapters.mastodon import Mastodon
 from schwarmdesk.channels.models import (
     Channel,
@@ -58,12 +60,14 @@ DUE_BATCH = 100
 
 def channel_config(channel: Channel) -> ChannelConfig:
     secrets = channel.secrets if isinstance(channel.secrets, dict) else {}
+    options = channel.options if isinstance(channel.options, dict) else {}
     return ChannelConfig(
         channel_id=channel.pk,
         api_base_url=channel.api_base_url,
         account_id=channel.account_id,
         secrets={str(key): str(value) for key, value in secrets.items()},
         sign_public_replies=channel.sign_public_replies,
+        options={str(key): str(value) for key, value in options.items() if value is not None},
     )
 
 
@@ -82,6 +86,7 @@ def configure_channel(
     account_id: str = "",
     is_enabled: bool = True,
     rate_limit_per_minute: int = 30,
+    options: dict[str, str] | None = None,
 ) -> Channel:
     if kind not in ADAPTERS:
         raise Invalid(f"no adapter for channel kind {kind!r}")
@@ -96,6 +101,7 @@ def configure_channel(
         account_id=account_id,
         is_enabled=is_enabled,
         rate_limit_per_minute=rate_limit_per_minute,
+        options=options or {},
     )
 
 
@@ -127,7 +133,7 @@ def ingest(channel: Channel, req: InboundRequest) -> Ingested:
             )
     except IntegrityError:
         event = InboundEvent.objects.get(channel=channel, body_sha256=digest)
-        if event.status == EventStatus.PROCESSED:
+        if event.status in (EventStatus.PROCESSED, EventStatus.IGNORED):
             return Ingested(event=event, messages=(), is_duplicate=True)
     return process_event(event, adapter=get_adapter(channel), req=req)
 
@@ -146,6 +152,13 @@ def process_event(
         event.save(update_fields=["status", "error", "processed_at"])
         record_failure(event.channel_id, ErrorSource.INBOUND, f"malformed event: {error}")
         raise
+    except Ignored as error:  # kept with its reason (auto-reply, bounce, loop), never answered
+        event.status = EventStatus.IGNORED
+        event.error = str(error)[:300]
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "error", "processed_at"])
+        log.info("channel.event_ignored event=%s reason=%s", event.pk, error)
+        return Ingested(event=event, messages=())
     if not parsed:
         event.delete()
         return Ingested(event=None, messages=())
@@ -179,6 +192,10 @@ def poll_channel(channel_id: int) -> Ingested | None:
     if channel is None:
         return None
     adapter = get_adapter(channel)
+    if isinstance(adapter, Email) and adapter.capabilities.is_polled:
+        from schwarmdesk.channels.mailbox import poll_mailbox  # noqa: PLC0415 -- it uses ingest
+
+        return poll_mailbox(channel, adapter)
     if not isinstance(adapter, Mastodon):
         raise Invalid(f"{channel.kind} is not a polled channel")
     try:
@@ -289,7 +306,9 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("channel", "route", "message", "message__author_agent")
+            .select_related(
+                "channel", "route", "message", "message__author_agent", "message__conversation"
+            )
             .filter(pk=delivery_id)
             .first()
         )
@@ -332,6 +351,9 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery | None
         reply_context={str(k): str(v) for k, v in delivery.route.reply_context.items()},
         agent_initials=agent.initials if agent is not None else "",
         idempotency_key=f"schwarmdesk-delivery-{delivery.pk}",
+        agent_name=agent.display_name if agent is not None else "",
+        conversation_reference=message.conversation.reference,
+        conversation_subject=message.conversation.subject,
     )
     try:
         provider_id = get_adapter(delivery.channel).send(out)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schwarmdesk.channels.actions import replay_event, retry_delivery
 from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.base import ParseError
+from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel, ChannelFailure, Delivery, InboundEvent
 from schwarmdesk.channels.queries import get_channel_health
 from schwarmdesk.core.errors import DomainError
@@ -62,6 +64,7 @@ class ChannelForm(forms.ModelForm[Channel]):
             "account_id",
             "sign_public_replies",
             "rate_limit_per_minute",
+            "options",
         ]
 
     def clean_new_secrets(self) -> dict[str, str]:
@@ -91,7 +94,18 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
     form = ChannelForm
     list_display = ["name", "kind", "is_enabled", "last_event_at", "last_send_at"]
     list_filter = ["kind", "is_enabled"]
-    readonly_fields = ["webhook_path", "secret_names", "health"]
+    readonly_fields = ["webhook_path", "embed_code", "secret_names", "health"]
+
+    @admin.display(description=gettext_lazy("embed code"))
+    def embed_code(self, channel: Channel) -> str:
+        if not channel.pk or channel.kind != ChannelKind.WEB_FORM:
+            return "-"
+        url = f"{settings.BASE_URL}/channels/form/{channel.pk}/"
+        snippet = (
+            f'<iframe src="{url}" title="Contact" loading="lazy" '
+            'style="width:100%;min-height:720px;border:0"></iframe>'
+        )
+        return format_html('<code>{}</code><br><a href="{}">{}</a>', snippet, url, url)
 
     @admin.display(description=gettext_lazy("webhook address"))
     def webhook_path(self, channel: Channel) -> str:

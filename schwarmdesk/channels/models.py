@@ -26,6 +26,15 @@ class Channel(models.Model):
         blank=True,
         help_text=_("Our own id on the platform (page id, user id, bot id)."),
     )
+    options = models.JSONField(
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Settings that are not secret, e.g. the mail servers of an e-mail channel "
+            "(see the README, Channels)."
+        ),
+    )
     # Write-only: admin forms never render these back (see channels.admin.ChannelForm).
     secrets = models.JSONField(_("secrets"), default=dict, blank=True, editable=False)
     sign_public_replies = models.BooleanField(
@@ -183,3 +192,25 @@ class ChannelFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.source}: {self.reason}"
+
+
+class FormSubmission(models.Model):
+    """One accepted web form post, kept for the per-address rate limit (hashed, never the IP)."""
+
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    client_hash = models.CharField(_("client"), max_length=64)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        indexes = [
+            models.Index(
+                fields=["channel", "client_hash", "created_at"], name="form_submission_rate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -39,3 +39,17 @@ def poll_channels() -> int:
         poll_channel(channel_id)
         count += 1
     return count
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def send_form_confirmation_task(message_id: int) -> bool:
+    from schwarmdesk.channels.web_form import send_confirmation  # noqa: PLC0415
+
+    return send_confirmation(message_id)
+
+
+@db_periodic_task(crontab(minute="17"))  # type: ignore[untyped-decorator]  # huey ships no types
+def prune_form_submissions() -> int:
+    from schwarmdesk.channels.web_form import prune_submissions  # noqa: PLC0415
+
+    return prune_submissions()

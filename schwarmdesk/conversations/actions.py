@@ -274,9 +274,11 @@ def receive(actor: Actor, *, channel_id: int, message: InboundMessage) -> Messag
                 visibility=Visibility.PUBLIC if message.is_public else Visibility.PRIVATE,
                 channel_kind=message.kind,
                 body_text=message.text,
+                body_html=message.html,
                 external_id=message.external_id,
                 author_customer=customer,
             )
+            _attach_inbound_files(actor, stored, message)
             MessageRoute.objects.create(
                 message=stored,
                 channel_id=channel_id,
@@ -298,6 +300,22 @@ def receive(actor: Actor, *, channel_id: int, message: InboundMessage) -> Messag
     return stored
 
 
+def _attach_inbound_files(actor: Actor, stored: Message, message: InboundMessage) -> None:
+    """Keep each attached file that passes the checks; a refused one is logged, not fatal."""
+    for item in message.attachments:
+        try:
+            with transaction.atomic():
+                attach_file(
+                    actor,
+                    stored,
+                    filename=item.filename,
+                    content=item.content,
+                    content_type=item.content_type,
+                )
+        except Invalid as error:
+            log.info("message.attachment_refused message=%s reason=%s", stored.pk, error)
+
+
 def _stored_message(message: InboundMessage) -> Message | None:
     return Message.objects.filter(
         channel_kind=message.kind, external_id=message.external_id
@@ -305,7 +323,7 @@ def _stored_message(message: InboundMessage) -> Message | None:
 
 
 def _match_customer(actor: Actor, message: InboundMessage) -> Customer:
-    kind, sender = message.kind, message.sender
+    kind, sender = message.sender.identity_kind or message.kind, message.sender
     key = normalize_external_id(kind, sender.external_id)
     identity = ChannelIdentity.objects.select_related("customer").filter(kind=kind, external_id=key)
     if (found := identity.first()) is not None:
@@ -323,7 +341,7 @@ def _match_customer(actor: Actor, message: InboundMessage) -> Customer:
                 kind=kind,
                 external_id=sender.external_id,
                 handle=sender.handle,
-                is_verified=True,  # the platform vouches for who sent it
+                is_verified=sender.is_verified,  # the platform vouches (not a From address)
             )
     except Conflict:
         customer.delete()  # another delivery created this identity first: use its customer
@@ -343,6 +361,10 @@ def _thread_conversation(
             messages__channel_kind=message.kind,
             messages__external_id=message.reply_to_external_id,
         ).first()
+    if conversation is None and message.references:  # Message-IDs are unique across channels
+        conversation = candidates.filter(messages__external_id__in=message.references).first()
+    if conversation is None and message.case_number is not None:  # "#SD-000042", own cases only
+        conversation = candidates.filter(pk=message.case_number).first()
     if conversation is None:
         conversation = candidates.filter(
             messages__route__channel_id=channel_id,
@@ -354,7 +376,7 @@ def _thread_conversation(
             actor,
             customer=customer,
             origin_channel=message.kind,
-            subject=first_line[:80],
+            subject=message.subject or first_line[:80],
             language=message.sender.language,
         )
     if conversation.status != Status.OPEN:

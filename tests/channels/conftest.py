@@ -34,12 +34,31 @@ SECRETS: dict[str, dict[str, str]] = {
     },
     "x": {"consumer_secret": "x-consumer-secret", "access_token": "x-user-token"},
     "mastodon": {"access_token": "mastodon-token"},
+    "email": {"imap_password": "imap-secret", "smtp_password": "smtp-secret"},
+    "web_form": {},
 }
 ACCOUNT_IDS = {
     "telegram": "7000000001",
     "facebook": "104857600000001",
     "x": "1500000000000000001",
     "mastodon": "1",
+    "email": "",
+    "web_form": "",
+}
+# Mail channels: nothing listens on port 9 (discard) of the loopback; tests that send or poll
+# point the channel at the local SMTP or IMAP server they start.
+OPTIONS: dict[str, dict[str, str]] = {
+    "email": {
+        "address": "support@example.com",
+        "from_name": "Nordlicht Support",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": "9",
+        "smtp_security": "none",
+        "imap_host": "127.0.0.1",
+        "imap_port": "9",
+        "imap_security": "none",
+    },
+    "web_form": {"address": "support@example.com", "from_name": "Nordlicht Support"},
 }
 MASTODON_BASE = "https://mastodon.example.com"
 
@@ -171,6 +190,7 @@ def make_channel(kind: str, api_base_url: str) -> Channel:
         secrets=SECRETS[kind],
         api_base_url=api_base_url,
         account_id=ACCOUNT_IDS[kind],
+        options=OPTIONS.get(kind),
     )
 
 

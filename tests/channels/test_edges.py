@@ -46,7 +46,7 @@ def parse(kind: str, body: object) -> list[object]:
 
 def test_configure_channel_refuses_unknown_kinds_and_secrets(db: None) -> None:
     with pytest.raises(Invalid):
-        configure_channel(None, kind="email", name="Mail", secrets={})
+        configure_channel(None, kind="phone", name="Phone", secrets={})
     with pytest.raises(Invalid):
         configure_channel(None, kind="telegram", name="Bot", secrets={"password": "x"})
     assert Channel.objects.count() == 0
@@ -321,6 +321,8 @@ def test_wrong_formats_raise_parse_error_with_the_path(kind: str, body: object) 
 
 @pytest.mark.parametrize("kind", sorted(ADAPTERS))
 def test_sending_without_credentials_is_permanent(kind: str) -> None:
+    if kind == "web_form":
+        pytest.skip("sends through the site's own mail when it has no SMTP server of its own")
     out = OutboundMessage(
         text="Hallo",
         is_public=True,

@@ -27,12 +27,18 @@ WEBHOOK_KINDS = sorted(
     kind for kind, adapter in ADAPTERS.items() if adapter.capabilities.has_webhook
 )
 POLLED_KINDS = sorted(kind for kind, adapter in ADAPTERS.items() if adapter.capabilities.is_polled)
+# Posted through our own form view (channels.web_form), never through the webhook.
+FORM_KINDS = sorted(
+    kind
+    for kind, adapter in ADAPTERS.items()
+    if not adapter.capabilities.has_webhook and not adapter.capabilities.is_polled
+)
 
 
 def message_fixture(kind: str) -> bytes:
     name = next(
         path.name
-        for path in sorted((FIXTURES / kind).glob("*.json"))
+        for path in [*sorted((FIXTURES / kind).glob("*.json")), *(FIXTURES / kind).glob("*.eml")]
         if not path.name.startswith("ignored_")
     )
     return fixture_bytes(kind, name)
@@ -54,7 +60,8 @@ def counts() -> tuple[int, int, int, int, int]:
 
 
 def test_every_adapter_is_covered_by_webhook_or_poll() -> None:
-    assert sorted(WEBHOOK_KINDS + POLLED_KINDS) == sorted(ADAPTERS)
+    assert sorted(WEBHOOK_KINDS + POLLED_KINDS + FORM_KINDS) == sorted(ADAPTERS)
+    assert FORM_KINDS == ["web_form"]
     assert all((FIXTURES / kind).is_dir() for kind in ADAPTERS)
 
 
@@ -204,7 +211,7 @@ def test_unknown_channel_kind_mismatch_or_disabled_gives_404(
     assert counts() == (0, 0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("kind", POLLED_KINDS)
+@pytest.mark.parametrize("kind", POLLED_KINDS + FORM_KINDS)
 def test_a_polled_channel_has_no_webhook(
     client: Client, channels: dict[str, Channel], kind: str
 ) -> None:

@@ -37,6 +37,13 @@ class ParseError(ChannelError):
     """The payload is not in the platform's documented format."""
 
 
+class Ignored(ChannelError):
+    """A well-formed event that must not become a message (auto-reply, bounce, mail loop).
+
+    Unlike an event with nothing for us, its raw body is kept with this reason.
+    """
+
+
 class SendError(ChannelError):
     def __init__(self, reason: str, *, status: int | None = None) -> None:
         super().__init__(reason)
@@ -76,6 +83,10 @@ class ChannelConfig:
     account_id: str = ""
     secrets: Mapping[str, str] = field(default_factory=dict)
     sign_public_replies: bool = True
+    options: Mapping[str, str] = field(default_factory=dict)  # not secret: mail servers, ...
+
+    def option(self, name: str, default: str = "") -> str:
+        return self.options.get(name, "") or default
 
     def secret(self, name: str) -> str:
         return self.secrets.get(name, "")
@@ -100,6 +111,15 @@ class Sender:
     handle: str = ""
     display_name: str = ""
     language: str = ""
+    is_verified: bool = True  # False where anyone can claim the id (an e-mail From address)
+    identity_kind: str = ""  # the identity's channel kind when it differs (a web form's e-mail)
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    filename: str
+    content_type: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -115,6 +135,11 @@ class InboundMessage:
     thread_key: str
     reply_to_external_id: str = ""
     reply_context: Mapping[str, str] = field(default_factory=dict)
+    subject: str = ""
+    html: str = ""  # sanitised
+    attachments: tuple[InboundAttachment, ...] = ()
+    references: tuple[str, ...] = ()  # earlier messages of the thread, oldest first (e-mail)
+    case_number: int | None = None  # a conversation number quoted in the subject ("#SD-000042")
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,9 @@ class OutboundMessage:
     reply_context: Mapping[str, str]
     agent_initials: str = ""
     idempotency_key: str = ""
+    agent_name: str = ""
+    conversation_reference: str = ""  # "#SD-000042", for channels with subjects
+    conversation_subject: str = ""
 
 
 @dataclass(frozen=True)
