@@ -73,7 +73,9 @@ def ada(db: None) -> Agent:
 
 @pytest.fixture
 def carol_chat(
-    carol: Customer, travel_team: Team, channels: dict[str, Channel]  # noqa: F811
+    carol: Customer,
+    travel_team: Team,
+    channels: dict[str, Channel],  # noqa: F811
 ) -> Conversation:
     """Carol's Telegram conversation, in Alice's travel team."""
     link_identity(None, carol, kind=ChannelKind.TELEGRAM, external_id="5001", is_verified=True)

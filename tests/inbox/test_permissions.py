@@ -13,7 +13,7 @@ from schwarmdesk.channels.models import Delivery
 from schwarmdesk.conversations.models import Conversation, Message
 from schwarmdesk.inbox.models import Mention
 from schwarmdesk.people.models import Agent
-from tests.inbox.conftest import FakeApi
+from tests.channels.conftest import FakeApi
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ def test_view(
 )
 @pytest.mark.parametrize("role", ROLES)
 def test_write(
+    *,
     client: Client,
     request: pytest.FixtureRequest,
     carol_chat: Conversation,

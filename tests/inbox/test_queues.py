@@ -61,7 +61,7 @@ def conversation(
 
 @pytest.fixture
 def cases(
-    alice: Agent, bob: Agent, carol: Customer, dave: Customer, travel_team: Team, tech_team: Team
+    *, alice: Agent, bob: Agent, carol: Customer, dave: Customer, travel_team: Team, tech_team: Team
 ) -> dict[str, Conversation]:
     return {
         "alice_travel": conversation(carol, "Zug", team=travel_team, assignee=alice),
@@ -236,7 +236,9 @@ def test_sla_first_response_is_due_and_breached_after_the_target(
         assert row.due.due_at == NOON + dt.timedelta(hours=1)
         assert not row.is_breached
         assert row.waiting_since == case.messages.get().created_at
-        assert "conversation-row--breached" not in client.get("/inbox/?queue=teams").content.decode()
+        assert (
+            "conversation-row--breached" not in client.get("/inbox/?queue=teams").content.decode()
+        )
 
     # and at 13:00 it is breached: highlighted in the list and in the conversation
     with time_machine.travel(NOON + dt.timedelta(hours=1), tick=False):
@@ -270,9 +272,7 @@ def test_sla_next_response_and_resolution(
             author_agent=alice,
         )
         dues = queries.conversation_sla(case)
-        assert [(d.kind, d.due_at) for d in dues] == [
-            ("resolution", NOON + dt.timedelta(hours=8))
-        ]
+        assert [(d.kind, d.due_at) for d in dues] == [("resolution", NOON + dt.timedelta(hours=8))]
     # the customer writes again: the next response is due 30 minutes later
     with time_machine.travel(NOON + dt.timedelta(minutes=40), tick=False):
         add_message(
@@ -295,3 +295,33 @@ def test_sla_next_response_and_resolution(
     assert queries.conversation_sla(case) == []
     # a priority without a policy has none either
     assert timezone.now() > NOON
+
+
+def test_the_conversation_page_query_count_does_not_grow_with_the_thread(
+    client: Client, alice: Agent, carol: Customer, travel_team: Team
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = conversation(carol, "Lang", team=travel_team)
+    client.force_login(alice.user)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/inbox/c/{case.pk}/").status_code == 200
+            assert client.get(f"/inbox/c/{case.pk}/live/").status_code == 200
+        return len(captured)
+
+    few = count_queries()
+    for number in range(6):
+        actions.add_note(alice, case.pk, body=f"Notiz {number} für @AA")
+        add_message(
+            None,
+            case,
+            direction=Direction.INBOUND,
+            visibility=Visibility.PRIVATE,
+            channel_kind=ChannelKind.EMAIL,
+            body_text=f"Nachricht {number}",
+            author_customer=carol,
+        )
+    assert count_queries() == few

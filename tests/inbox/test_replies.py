@@ -20,9 +20,10 @@ from schwarmdesk.escalation.actions import escalate_due
 from schwarmdesk.escalation.models import Escalation
 from schwarmdesk.inbox import actions
 from schwarmdesk.inbox.models import Mention
-from schwarmdesk.people.actions import create_agent, link_identity
+from schwarmdesk.people.actions import create_agent
 from schwarmdesk.people.models import Agent, Customer
-from tests.inbox.conftest import Capture, FakeApi, customer_visible_messages, x_message
+from tests.channels.conftest import FakeApi
+from tests.inbox.conftest import Capture, customer_visible_messages, x_message
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_a_reply_creates_a_delivery_on_the_conversations_channel(
 
 
 def test_a_reply_can_go_out_on_another_channel_of_the_customer(
+    *,
     alice: Agent,
     carol: Customer,
     carol_chat: Conversation,
@@ -206,6 +208,7 @@ def test_a_failed_delivery_shows_the_reason_and_can_be_retried(
 
 
 def test_bob_cannot_retry_a_delivery_of_another_team(
+    *,
     client: Client,
     alice: Agent,
     bob: Agent,
