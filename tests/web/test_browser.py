@@ -61,7 +61,7 @@ def test_visitor_switches_language_and_agent_logs_in_and_out(
     expect(page.locator(".account__name")).to_have_text("Erika Engel")
     expect(page.locator(".account .avatar")).to_have_text("EE")
     expect(page.get_by_role("link", name="Open the inbox")).to_have_attribute(
-        "href", "/admin/conversations/conversation/"
+        "href", "/inbox/"
     )
 
     # when she logs out

@@ -31,7 +31,7 @@ HOME = "/"
 LOGIN = "/accounts/login/"
 LOGOUT = "/accounts/logout/"
 SET_LANGUAGE = "/i18n/setlang/"
-INBOX = "/admin/conversations/conversation/"
+INBOX = "/inbox/"
 HELP_CENTER = "/help/"
 COMMUNITY = "/community/"
 SIGNUP = "/accounts/signup/"
@@ -168,14 +168,14 @@ def test_landing_page_links_only_to_pages_that_exist(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_inbox_card_links_staff_to_the_conversation_list(client: Client, alice: Agent) -> None:
+def test_inbox_card_links_staff_to_the_agent_inbox(client: Client, alice: Agent) -> None:
     # given a logged-in agent (agents are staff)
     client.force_login(alice.user)
 
     # when they open the landing page
     html = client.get(HOME).content.decode()
 
-    # then the inbox card opens the conversation list and the header offers the admin
+    # then the inbox card opens the agent inbox and the header offers the admin
     assert link_targets(html) == [
         "#main",
         HOME,
