@@ -19,6 +19,7 @@ from schwarmdesk.channels.actions import configure_channel
 from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.x import sign
 from schwarmdesk.channels.models import Channel
+from tests.channels.mail_servers import imap_server, smtp_server  # noqa: F401 -- fixtures
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
