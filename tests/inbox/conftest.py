@@ -19,6 +19,13 @@ from schwarmdesk.people.models import Agent, Customer, Team
 from tests.channels.conftest import FakeApi, channels, fake_api  # noqa: F401  # fixtures
 from tests.community import conftest as community_conftest
 from tests.community.conftest import community_account
+from tests.web.conftest import (  # noqa: F401  # the browser fixtures, for test_browser.py
+    browser,
+    browser_context,
+    page,
+    page_problems,
+    playwright,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -16,13 +16,6 @@ from schwarmdesk.people.actions import create_agent, create_customer, create_tea
 from tests.channels.conftest import FakeApi, make_channel
 from tests.inbox.conftest import telegram_message
 from tests.web.browser import PageProblems, outside_browser_loop
-from tests.web.conftest import (  # noqa: F401  # the browser fixtures
-    browser,
-    browser_context,
-    page,
-    page_problems,
-    playwright,
-)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
