@@ -53,6 +53,7 @@ from schwarmdesk.demo.data_conversations_tech import TECH_CONVERSATIONS
 from schwarmdesk.demo.data_conversations_travel import TRAVEL_CONVERSATIONS
 from schwarmdesk.demo.data_people import AGENTS, CUSTOMERS, TEAMS
 from schwarmdesk.escalation.demo import settle_demo_escalations
+from schwarmdesk.inbox.demo import load_inbox_demo
 from schwarmdesk.knowledge.actions import create_article, create_category, record_feedback
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.notifications.hooks import muted as notifications_muted
@@ -187,6 +188,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
         with notifications_muted():  # the demo's history e-mails nobody
             answer_count = _load_community(agents=agents, customers=customers, now=clock)
         settle_demo_escalations(now=clock)  # timers from the backdated times; one due soon
+        load_inbox_demo()  # SLA policies for every priority, canned replies
         summary = DemoSummary(
             created=True,
             teams=len(teams),
