@@ -113,6 +113,20 @@ class ImapServer:
     port: int
     root: Path
     process: subprocess.Popen[bytes]
+    command: list[str]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Stop and start the server again on the same maildir (mail and UIDs stay)."""
+        self.stop()
+        self.process = start_process(self.command, self.port, self.root)
 
     def client(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -137,7 +151,8 @@ class ImapServer:
             for line in data if status == "OK" else []:
                 if isinstance(line, bytes) and b"UID" in line:
                     uid = int(line.split(b"UID ")[1].split()[0].rstrip(b")"))
-                    found.append((uid, line.split(b"FLAGS (")[1].split(b")")[0]))
+                    flags = line.split(b"FLAGS (")[1].split(b")")[0].split()
+                    found.append((uid, b" ".join(flag for flag in flags if flag != b"\\Recent")))
             return found
         finally:
             client.logout()
@@ -159,6 +174,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 first_valid_uid = 1
@@ -225,6 +241,7 @@ def imap_server() -> Iterator[ImapServer]:
     port = free_port()
     (root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
     config = root / "dovecot.conf"
+    command = [binary, "-F", "-c", str(config)]
     config.write_text(
         DOVECOT_CONF.format(
             root=root,
@@ -235,22 +252,27 @@ def imap_server() -> Iterator[ImapServer]:
             port=port,
         )
     )
-    process = subprocess.Popen(
-        [binary, "-F", "-c", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    try:
+        server = ImapServer(port, root, start_process(command, port, root), command)
+    except RuntimeError:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def start_process(command: list[str], port: int, root: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, process, root / "dovecot.log")
-        yield ImapServer(port=port, root=root, process=process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        shutil.rmtree(root, ignore_errors=True)
+    except RuntimeError:
+        process.kill()
+        process.wait(timeout=5)
+        raise
+    return process
 
 
 def _user_exists(name: str) -> bool:
