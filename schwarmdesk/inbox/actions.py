@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schwarmdesk.channels import actions as channels
 from schwarmdesk.channels.actions import access_conversation
@@ -46,7 +47,7 @@ def reply(
     as the official answer under the question."""
     text = body.replace("\r\n", "\n").strip()
     if not text:
-        raise Invalid("a reply needs a text")
+        raise Invalid(_("Please write a reply first."))
     conversation = access_conversation(agent, conversation_id)
     if Escalation.objects.filter(conversation=conversation).exists():
         answer_escalation(agent.user, conversation.pk, body=text)
@@ -87,7 +88,7 @@ def _reply_elsewhere(
         & Q(channel_id=channel_id, channel__is_enabled=True)
     )
     if route is None:
-        raise Invalid("the customer has never written to us on that channel")
+        raise Invalid(_("The customer has never written to us on that channel."))
     message = conversations.add_message(
         agent.user,
         conversation,
@@ -110,7 +111,7 @@ def add_note(agent: Agent, conversation_id: int, *, body: str) -> Message:
     notifies that colleague in the inbox and by e-mail."""
     text = body.replace("\r\n", "\n").strip()
     if not text:
-        raise Invalid("a note needs a text")
+        raise Invalid(_("Please write a note first."))
     note = channels.reply(agent, conversation_id, body=text, visibility=Visibility.INTERNAL)
     mentioned = [other for other in mentioned_agents(text) if other.pk != agent.pk]
     mentions = [
@@ -167,7 +168,7 @@ def assign(agent: Agent, conversation_id: int, *, assignee_id: int | None) -> Co
     if assignee_id is not None:
         assignee = Agent.objects.filter(pk=assignee_id, user__is_active=True).first()
         if assignee is None:
-            raise Invalid("no such agent")
+            raise Invalid(_("There is no such agent."))
     conversation.assignee = assignee
     conversation.save(update_fields=["assignee", "updated_at"])
     log.info("inbox.assigned conversation=%s assignee=%s", conversation.pk, assignee_id)
@@ -179,14 +180,14 @@ def assign_round_robin(agent: Agent, conversation_id: int) -> Conversation:
     """Give a conversation to the next available agent of its team, in turn."""
     conversation = access_conversation(agent, conversation_id, for_update=True)
     if conversation.team_id is None:
-        raise Invalid("round-robin needs a team on the conversation")
+        raise Invalid(_("Round-robin needs a team on the conversation."))
     candidates = list(
         Agent.objects.filter(teams=conversation.team_id, is_available=True, user__is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     if not candidates:
-        raise Invalid("nobody in the team is available")
+        raise Invalid(_("Nobody in the team is available."))
     cursor, _created = RoundRobinCursor.objects.get_or_create(team_id=conversation.team_id)
     cursor = RoundRobinCursor.objects.select_for_update().get(pk=cursor.pk)
     last = cursor.last_agent_id or 0
@@ -210,7 +211,7 @@ def set_availability(agent: Agent, *, is_available: bool) -> Agent:
 def change_status(agent: Agent, conversation_id: int, *, status: str) -> Conversation:
     conversation = access_conversation(agent, conversation_id, for_update=True)
     if status not in Status.values:
-        raise Invalid(f"unknown status {status!r}")
+        raise Invalid(_("Unknown status: %(status)s") % {"status": status})
     return conversations.set_status(agent.user, conversation, status=status)
 
 
@@ -218,7 +219,7 @@ def change_status(agent: Agent, conversation_id: int, *, status: str) -> Convers
 def change_priority(agent: Agent, conversation_id: int, *, priority: int) -> Conversation:
     conversation = access_conversation(agent, conversation_id, for_update=True)
     if priority not in Priority.values:
-        raise Invalid(f"unknown priority {priority!r}")
+        raise Invalid(_("Unknown priority: %(priority)s") % {"priority": priority})
     conversation.priority = priority
     conversation.save(update_fields=["priority", "updated_at"])
     return conversation
@@ -266,7 +267,7 @@ def merge_customers(
     """Move the source customer's identities, conversations, messages and community account to
     the target; the record of exactly what moved lets :func:`unmerge_customers` undo it."""
     if source_id == target_id:
-        raise Invalid("a customer cannot be merged into itself")
+        raise Invalid(_("A customer cannot be merged into itself."))
     source = access_customer(agent, source_id)
     target = access_customer(agent, target_id)
     locked = Customer.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
@@ -305,7 +306,7 @@ def unmerge_customers(agent: Agent, merge_id: int) -> CustomerMerge:
     if merge is None or not agent.user.is_active:
         raise NotFound("no such merge")
     if merge.undone_at is not None:
-        raise Invalid("this merge is already undone")
+        raise Invalid(_("This merge is already undone."))
     ChannelIdentity.objects.filter(pk__in=merge.identity_ids, customer=merge.target_id).update(
         customer=merge.source_id
     )

@@ -99,7 +99,7 @@ def test_an_unknown_status_is_refused_with_a_message(
     response = client.post(f"/inbox/c/{carol_chat.pk}/update/", {"status": "weg"}, follow=True)
     carol_chat.refresh_from_db()
     assert carol_chat.status == Status.OPEN
-    assert "unknown status" in response.content.decode()
+    assert "Unbekannter Status: weg" in response.content.decode()
 
 
 def test_canned_reply_variables_are_filled_in(
