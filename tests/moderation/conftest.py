@@ -20,6 +20,13 @@ from tests.community.conftest import (  # noqa: F401
     question,
     router,
 )
+from tests.web.conftest import (  # noqa: F401 -- the browser test's fixtures
+    browser,
+    browser_context,
+    page,
+    page_problems,
+    playwright,
+)
 
 
 def member(username: str, *, days_old: int = 7) -> User:
