@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from schwarmdesk.core.errors import Invalid, NotFound
 from schwarmdesk.escalation.actions import answer_escalation
 from schwarmdesk.escalation.models import Escalation
 from schwarmdesk.inbox.models import CustomerMerge, Mention, ReplyPresence, RoundRobinCursor
+from schwarmdesk.people.actions import create_customer
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
 
 log = logging.getLogger(__name__)
@@ -297,6 +298,55 @@ def merge_customers(
     )
     log.info("inbox.merged source=%s target=%s merge=%s", source.pk, target.pk, merge.pk)
     return merge
+
+
+@transaction.atomic
+def split_customer(
+    agent: Agent, customer_id: int, *, identity_ids: list[int], display_name: str, reason: str = ""
+) -> CustomerMerge:
+    """Move some identities of a customer, and the conversations that only ever came in through
+    their channels, to a new customer; undone like a merge (:func:`unmerge_customers`)."""
+    source = access_customer(agent, customer_id)
+    source = Customer.objects.select_for_update().get(pk=source.pk)
+    identities = list(source.identities.filter(pk__in=identity_ids).order_by("pk"))
+    if not identities or len(identities) != len(set(identity_ids)):
+        raise Invalid(_("Choose identities of this customer to split off."))
+    if len(identities) == source.identities.count():
+        raise Invalid(_("At least one identity has to stay with the customer."))
+    kinds = {identity.kind for identity in identities}
+    target = create_customer(
+        agent.user, display_name=display_name.strip() or identities[0].handle or source.display_name
+    )
+    other_kinds = Message.objects.filter(
+        conversation=OuterRef("pk"), direction=Direction.INBOUND
+    ).exclude(channel_kind__in=kinds)
+    conversation_ids = list(
+        source.conversations.filter(origin_channel__in=kinds)
+        .exclude(Exists(other_kinds))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    message_ids = list(
+        Message.objects.filter(author_customer=source, conversation_id__in=conversation_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    moved_identity_ids = [identity.pk for identity in identities]
+    ChannelIdentity.objects.filter(pk__in=moved_identity_ids).update(customer=target)
+    Conversation.objects.filter(pk__in=conversation_ids).update(customer=target)
+    Message.objects.filter(pk__in=message_ids).update(author_customer=target)
+    split = CustomerMerge.objects.create(
+        source=source,
+        target=target,
+        is_split=True,
+        reason=reason.strip()[:300],
+        merged_by=agent,
+        identity_ids=moved_identity_ids,
+        conversation_ids=conversation_ids,
+        message_ids=message_ids,
+    )
+    log.info("inbox.split source=%s target=%s split=%s", source.pk, target.pk, split.pk)
+    return split
 
 
 @transaction.atomic

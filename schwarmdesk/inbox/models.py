@@ -135,7 +135,10 @@ class RoundRobinCursor(models.Model):
 
 
 class CustomerMerge(models.Model):
-    """One merge of a customer into another, with exactly what moved, so it can be undone."""
+    """One merge of a customer into another, with exactly what moved, so it can be undone.
+
+    A split is recorded the same way: part of a customer moved to a new customer (the target).
+    """
 
     source = models.ForeignKey(
         Customer, verbose_name=_("merged customer"), on_delete=models.CASCADE, related_name="+"
@@ -143,6 +146,7 @@ class CustomerMerge(models.Model):
     target = models.ForeignKey(
         Customer, verbose_name=_("kept customer"), on_delete=models.CASCADE, related_name="merges"
     )
+    is_split = models.BooleanField(_("split"), default=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     merged_by = models.ForeignKey(
         Agent, verbose_name=_("merged by"), on_delete=models.SET_NULL, null=True, related_name="+"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<int:conversation_id>/update/", views.update, name="update"),
     path("c/<int:conversation_id>/replying/", views.replying, name="replying"),
     path("c/<int:conversation_id>/merge/", views.merge, name="merge"),
+    path("c/<int:conversation_id>/split/", views.split, name="split"),
     path("c/<int:conversation_id>/merges/<int:merge_id>/undo/", views.unmerge, name="unmerge"),
     path("deliveries/<int:delivery_id>/retry/", views.retry, name="retry"),
 ]

@@ -245,6 +245,22 @@ def merge(request: HttpRequest, agent: Agent, conversation_id: int) -> HttpRespo
 
 @require_POST
 @agent_view
+def split(request: HttpRequest, agent: Agent, conversation_id: int) -> HttpResponse:
+    current = access_conversation(agent, conversation_id)
+    identity_ids = [int(pk) for pk in request.POST.getlist("identity") if pk.isdigit()]
+    actions.split_customer(
+        agent,
+        current.customer_id,
+        identity_ids=identity_ids,
+        display_name=request.POST.get("name", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    messages.success(request, _("The identities are split off into a new customer."))
+    return redirect("inbox:conversation", conversation_id)
+
+
+@require_POST
+@agent_view
 def unmerge(
     request: HttpRequest, agent: Agent, conversation_id: int, merge_id: int
 ) -> HttpResponse:

@@ -284,3 +284,48 @@ def test_merge_is_refused_to_everyone_but_the_teams_agents(
     assert response.status_code == (302 if role == "anonymous" else 404)
     assert state(carol, dave) == before
     assert CustomerMerge.objects.count() == 0
+
+
+def test_split_moves_identities_and_their_conversations_and_can_be_undone(
+    client: Client, alice: Agent, carol: Customer, carol_chat: Conversation
+) -> None:
+    # given Carol (e-mail, X, Telegram) with a Telegram conversation and an e-mail one
+    email_case = start_conversation(None, customer=carol, origin_channel=ChannelKind.EMAIL)
+    telegram = ChannelIdentity.objects.get(customer=carol, kind=ChannelKind.TELEGRAM)
+    before = state(carol)
+
+    # when Alice splits the Telegram identity off: it was someone else's phone
+    client.force_login(alice.user)
+    response = client.post(
+        f"/inbox/c/{carol_chat.pk}/split/",
+        {"identity": [str(telegram.pk)], "name": "Carsten", "reason": "anderes Handy"},
+    )
+    assert response.status_code == 302
+
+    # then Carsten has the Telegram identity and the Telegram conversation, Carol the rest
+    split = CustomerMerge.objects.get()
+    assert split.is_split
+    carsten = split.target
+    assert carsten.display_name == "Carsten"
+    assert state(carsten)[carsten.pk][:2] == ([telegram.pk], [carol_chat.pk])
+    assert email_case.pk in state(carol)[carol.pk][1]
+    html = client.get(f"/inbox/c/{carol_chat.pk}/").content.decode()
+    assert "anderes Handy" in html
+
+    # when the split is undone, Carol has everything back
+    actions.unmerge_customers(alice, split.pk)
+    assert state(carol) == before
+    assert state(carsten)[carsten.pk] == ([], [], [], None)
+
+
+def test_a_split_keeps_at_least_one_identity_and_only_the_customers_own(
+    alice: Agent, carol: Customer, dave: Customer
+) -> None:
+    every = list(carol.identities.values_list("pk", flat=True))
+    with pytest.raises(Invalid):
+        actions.split_customer(alice, carol.pk, identity_ids=every, display_name="X")
+    daves = list(dave.identities.values_list("pk", flat=True))
+    with pytest.raises(Invalid):
+        actions.split_customer(alice, carol.pk, identity_ids=daves, display_name="X")
+    assert CustomerMerge.objects.count() == 0
+    assert Customer.objects.count() == 2
