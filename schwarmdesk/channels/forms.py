@@ -28,12 +28,6 @@ class WebFormForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def clean_message(self) -> str:
-        message = str(self.cleaned_data["message"]).strip()
-        if not message:
-            raise forms.ValidationError(_("Please write a message."))
-        return message
-
     def clean_attachment(self) -> object:
         upload = self.cleaned_data.get("attachment")
         if upload is not None and upload.size > settings.MAX_ATTACHMENT_BYTES:

@@ -13,6 +13,7 @@ import imaplib
 import logging
 
 from django.conf import settings
+from imap_tools.errors import ImapToolsError
 
 from schwarmdesk.channels.actions import Ingested, get_adapter, ingest, record_failure
 from schwarmdesk.channels.adapters.base import InboundRequest, ParseError, SendError
@@ -61,7 +62,7 @@ def poll_mailbox(channel: Channel, adapter: Email) -> Ingested | None:
         record_failure(channel.pk, ErrorSource.INBOUND, f"poll failed: {error.reason}")
         log.warning("channel.poll_failed channel=%s reason=%s", channel.pk, error.reason)
         return None
-    except (imaplib.IMAP4.error, OSError) as error:
+    except (imaplib.IMAP4.error, ImapToolsError, OSError) as error:
         reason = f"poll failed: IMAP {error.__class__.__name__}"
         record_failure(channel.pk, ErrorSource.INBOUND, reason)
         log.warning("channel.poll_failed channel=%s reason=%s", channel.pk, reason)

@@ -37,7 +37,7 @@ from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools.errors import MailboxLoginError
+from imap_tools.errors import ImapToolsError, MailboxLoginError
 
 from schwarmdesk.channels.adapters.base import (
     Capabilities,
@@ -394,6 +394,8 @@ class Email(ChannelAdapter):
             box.login(self.config.option("imap_user", self.address), password, folder)
         except MailboxLoginError:
             raise PermanentSendError("IMAP login refused") from None
+        except ImapToolsError as error:  # e.g. the folder does not exist
+            raise PermanentSendError(f"IMAP refused ({error.__class__.__name__})") from None
         except ssl.SSLCertVerificationError:
             raise PermanentSendError("the IMAP server's certificate is not trusted") from None
         except (imaplib.IMAP4.error, OSError) as error:
