@@ -109,12 +109,17 @@ def _reply_elsewhere(
 @transaction.atomic
 def add_note(agent: Agent, conversation_id: int, *, body: str) -> Message:
     """An internal note: never delivered, never shown to customers; ``@alice`` or ``@AA``
-    notifies that colleague in the inbox and by e-mail."""
+    notifies that colleague in the inbox and by e-mail, if they may see the conversation."""
     text = body.replace("\r\n", "\n").strip()
     if not text:
         raise Invalid(_("Please write a note first."))
     note = channels.reply(agent, conversation_id, body=text, visibility=Visibility.INTERNAL)
-    mentioned = [other for other in mentioned_agents(text) if other.pk != agent.pk]
+    # Only colleagues who may open the conversation are told: a note never leaks to others.
+    mentioned = [
+        other
+        for other in mentioned_agents(text)
+        if other.pk != agent.pk and _may_see(other, conversation_id)
+    ]
     mentions = [
         Mention.objects.create(
             message=note, conversation_id=conversation_id, agent=other, author=agent
@@ -125,6 +130,14 @@ def add_note(agent: Agent, conversation_id: int, *, body: str) -> Message:
         ids = [mention.pk for mention in mentions]
         transaction.on_commit(lambda: _queue_mention_mail(ids))
     return note
+
+
+def _may_see(agent: Agent, conversation_id: int) -> bool:
+    try:
+        access_conversation(agent, conversation_id)
+    except NotFound:
+        return False
+    return True
 
 
 def mentioned_agents(text: str) -> list[Agent]:

@@ -18,7 +18,7 @@ from schwarmdesk.conversations.models import Conversation, Visibility
 from schwarmdesk.core.errors import Invalid, NotFound
 from schwarmdesk.escalation.actions import escalate_due
 from schwarmdesk.escalation.models import Escalation
-from schwarmdesk.inbox import actions
+from schwarmdesk.inbox import actions, queries
 from schwarmdesk.inbox.models import Mention
 from schwarmdesk.people.actions import create_agent
 from schwarmdesk.people.models import Agent, Customer
@@ -123,6 +123,7 @@ def test_a_mention_notifies_exactly_the_mentioned_colleague(
         display_name="Chris Conrad",
         initials="CC",
         email="chris@example.com",
+        teams=[carol_chat.team] if carol_chat.team else [],
     )
     User.objects.filter(pk=bob.user.pk).update(email="bob@example.com")
 
@@ -144,6 +145,9 @@ def test_a_mention_notifies_exactly_the_mentioned_colleague(
 def test_a_mention_by_initials_and_the_in_app_list(
     client: Client, alice: Agent, bob: Agent, carol_chat: Conversation
 ) -> None:
+    # given the conversation is Bob's now
+    actions.assign(alice, carol_chat.pk, assignee_id=bob.pk)
+
     # when Alice mentions Bob by his initials, and herself
     actions.add_note(alice, carol_chat.pk, body="Bitte @BB ansehen, @AA bleibt dran.")
 
@@ -153,6 +157,27 @@ def test_a_mention_by_initials_and_the_in_app_list(
     html = client.get("/inbox/").content.decode()
     assert "Bitte @BB ansehen" in html
     assert Mention.objects.get().read_at is None
+
+    # when he opens the conversation, the mention is read
+    assert client.get(f"/inbox/c/{carol_chat.pk}/").status_code == 200
+    assert Mention.objects.get().read_at is not None
+    assert "Bitte @BB ansehen" not in client.get("/inbox/").content.decode()
+
+
+def test_a_colleague_who_may_not_see_the_conversation_is_not_told(
+    alice: Agent, bob: Agent, carol_chat: Conversation, django_capture_on_commit_callbacks: Capture
+) -> None:
+    # given Bob, outside the travel team, with an e-mail address
+    User.objects.filter(pk=bob.user.pk).update(email="bob@example.com")
+
+    # when Alice mentions him on the travel team's conversation
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.add_note(alice, carol_chat.pk, body="@bob weißt du das?")
+
+    # then the note is stored, but nothing of it reaches Bob
+    assert carol_chat.messages.filter(visibility=Visibility.INTERNAL).count() == 1
+    assert Mention.objects.count() == 0
+    assert mail.outbox == []
 
 
 def test_an_unknown_mention_notifies_nobody(
@@ -235,6 +260,10 @@ def test_a_community_escalation_is_answered_in_the_community(
         escalate_due()
     conversation = Escalation.objects.get(question=question).conversation
     assert conversation is not None
+    assert queries.queue_counts(alice)["escalated"] == 1
+    assert [c.pk for c in queries.list_conversations(alice, queries.Filters("escalated"))] == [
+        conversation.pk
+    ]
 
     # when Alice answers from the inbox
     client.force_login(alice.user)
