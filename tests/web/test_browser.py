@@ -60,9 +60,7 @@ def test_visitor_switches_language_and_agent_logs_in_and_out(
     assert page.url == f"{live_server.url}/"
     expect(page.locator(".account__name")).to_have_text("Erika Engel")
     expect(page.locator(".account .avatar")).to_have_text("EE")
-    expect(page.get_by_role("link", name="Open the inbox")).to_have_attribute(
-        "href", "/inbox/"
-    )
+    expect(page.get_by_role("link", name="Open the inbox")).to_have_attribute("href", "/inbox/")
 
     # when she logs out
     page.get_by_role("button", name="Log out").click()
