@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "schwarmdesk.accounts",
     "schwarmdesk.notifications",
     "schwarmdesk.inbox",
+    "schwarmdesk.automation",
     "schwarmdesk.web",
     "schwarmdesk.demo",
 ]

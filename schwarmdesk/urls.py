@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("schwarmdesk.notifications.urls")),
     path("channels/", include("schwarmdesk.channels.urls")),
     path("inbox/", include("schwarmdesk.inbox.urls")),
+    path("automation/", include("schwarmdesk.automation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from schwarmdesk.accounts.actions import require_verified
+from schwarmdesk.automation import hooks as automation
 from schwarmdesk.community.indexing import sync_question_index
 from schwarmdesk.community.models import (
     LANGUAGE_CODES,
@@ -266,6 +267,7 @@ def post_question(
     else:
         escalation.question_posted(question)
     notifications.question_posted(question)  # the asker follows
+    automation.question_posted(question.pk)  # triage and answer bot, after commit
     log.info("community.question_posted id=%s language=%s", question.pk, language)
     return question
 

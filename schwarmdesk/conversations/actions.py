@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schwarmdesk.automation import hooks as automation
 from schwarmdesk.channels.adapters.base import InboundMessage
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import MessageRoute
@@ -201,6 +202,8 @@ def set_status(actor: Actor, conversation: Conversation, *, status: str) -> Conv
     if status not in Status.values:
         raise Invalid(f"unknown status {status!r}")
     now = timezone.now()
+    if status == Status.SOLVED and conversation.status != Status.SOLVED:
+        automation.conversation_solved(conversation.pk)  # a knowledge candidate, after commit
     conversation.status = status
     fields = ["status", "updated_at"]
     if status == Status.SOLVED and conversation.solved_at is None:
@@ -290,6 +293,7 @@ def receive(actor: Actor, *, channel_id: int, message: InboundMessage) -> Messag
         if (stored := _stored_message(message)) is None:
             raise
         return stored
+    automation.message_received(stored.pk)  # triage, answer bot, routing: after commit
     log.info(
         "message.received channel=%s kind=%s message=%s conversation=%s",
         channel_id,
