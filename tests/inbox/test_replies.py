@@ -13,7 +13,7 @@ from django.test import Client
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel, Delivery, DeliveryStatus
 from schwarmdesk.community.models import Answer, Question
-from schwarmdesk.conversations.actions import receive
+from schwarmdesk.conversations.actions import receive, start_conversation
 from schwarmdesk.conversations.models import Conversation, Visibility
 from schwarmdesk.core.errors import Invalid, NotFound
 from schwarmdesk.escalation.actions import escalate_due
@@ -21,7 +21,7 @@ from schwarmdesk.escalation.models import Escalation
 from schwarmdesk.inbox import actions, queries
 from schwarmdesk.inbox.models import Mention
 from schwarmdesk.people.actions import create_agent
-from schwarmdesk.people.models import Agent, Customer
+from schwarmdesk.people.models import Agent, Customer, Team
 from tests.channels.conftest import FakeApi
 from tests.inbox.conftest import Capture, customer_visible_messages, x_message
 
@@ -278,3 +278,21 @@ def test_a_community_escalation_is_answered_in_the_community(
     assert answer.body == "So geht das."
     assert Delivery.objects.count() == 0
     assert conversation.messages.filter(author_agent=alice).count() == 1
+
+
+def test_a_reply_without_a_channel_route_is_shown_as_not_sent(
+    client: Client, alice: Agent, carol: Customer, travel_team: Team
+) -> None:
+    # given a conversation that never came in through a configured channel (e.g. the demo's)
+    case = start_conversation(
+        None, customer=carol, origin_channel=ChannelKind.EMAIL, team=travel_team
+    )
+
+    # when Alice replies
+    actions.reply(alice, case.pk, body="Hallo")
+
+    # then nothing pretends it was sent: the reply says so
+    assert Delivery.objects.count() == 0
+    client.force_login(alice.user)
+    html = client.get(f"/inbox/c/{case.pk}/live/").content.decode()
+    assert 'data-delivery="none"' in html
