@@ -158,6 +158,8 @@ def process_event(
         event.processed_at = timezone.now()
         event.save(update_fields=["status", "error", "processed_at"])
         log.info("channel.event_ignored event=%s reason=%s", event.pk, error)
+        if error.bounced_ids:
+            mark_bounced(error.bounced_ids, error.diagnostic or str(error))
         return Ingested(event=event, messages=())
     if not parsed:
         event.delete()
@@ -172,6 +174,18 @@ def process_event(
         event.processed_at = timezone.now()
         event.save(update_fields=["status", "error", "message_count", "processed_at"])
     return Ingested(event=event, messages=messages)
+
+
+def mark_bounced(message_ids: tuple[str, ...], reason: str) -> int:
+    """Sent replies that came back undeliverable fail with the mail server's reason (retryable)."""
+    deliveries = Delivery.objects.filter(
+        status=DeliveryStatus.SENT, message__external_id__in=message_ids
+    )
+    count = 0
+    for delivery in deliveries:
+        _fail(delivery, f"bounced: {reason}")
+        count += 1
+    return count
 
 
 def replay_event(actor: object, event_id: int) -> Ingested:

@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
-from schwarmdesk.channels.actions import configure_channel, poll_channel
+from schwarmdesk.channels.actions import Ingested, configure_channel, poll_channel, replay_event
 from schwarmdesk.channels.adapters.base import (
     ChannelConfig,
     InboundRequest,
@@ -21,6 +21,7 @@ from schwarmdesk.channels.adapters.base import (
     TransientSendError,
 )
 from schwarmdesk.channels.adapters.email import Email, _port, map_smtp_error
+from schwarmdesk.channels.mailbox import import_mail
 from schwarmdesk.channels.models import Channel, ChannelFailure, FormSubmission, InboundEvent
 from schwarmdesk.channels.tasks import prune_form_submissions
 from schwarmdesk.conversations.models import Message
@@ -224,3 +225,23 @@ def test_inline_parts_without_a_file_name_are_body_not_attachments() -> None:
 
 def test_ports_default_by_security() -> None:
     assert (_port("", 993), _port("1143", 993)) == (993, 1143)
+
+
+def test_replaying_a_stored_mail_stores_nothing_new(db: None) -> None:
+    channel = configure_channel(
+        None, kind="email", name="Mail", secrets={}, options=OPTIONS["email"]
+    )
+    import_mail(None, channel_id=channel.pk, raw=fixture_bytes("email", "plain.eml"))
+    import_mail(None, channel_id=channel.pk, raw=fixture_bytes("email", "ignored_loop.eml"))
+    stored, ignored = InboundEvent.objects.order_by("pk")
+
+    again = replay_event(None, stored.pk)
+    still_ignored = replay_event(None, ignored.pk)
+
+    assert [message.pk for message in again.messages] == [Message.objects.get().pk]
+    assert still_ignored.messages == ()
+    ignored.refresh_from_db()
+    assert (ignored.status, ignored.error) == ("ignored", "mail loop (X-Loop is ours)")
+    assert import_mail(None, channel_id=channel.pk, raw=fixture_bytes("email", "plain.eml")) == (
+        Ingested(event=stored, messages=(), is_duplicate=True)
+    )

@@ -295,3 +295,11 @@ def test_html_to_text_handles_pre_tables_images_and_nesting() -> None:
         "<noscript>hidden</noscript></div>"
     )
     assert html_to_text(html) == "Order\n\nA B\n\nline 1\n  line 2\nlogohttps://example.com/x"
+
+
+def test_a_bounce_names_the_returned_message_and_the_diagnostic() -> None:
+    with pytest.raises(Ignored) as refused:
+        parse(fixture_bytes("email", "ignored_bounce.eml"))
+
+    assert refused.value.bounced_ids == ("schwarmdesk.schwarmdesk-delivery-9@example.com",)
+    assert refused.value.diagnostic == "smtp; 550 5.1.1 User unknown"

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
-from schwarmdesk.channels.actions import configure_channel, deliver_due, reply
+from schwarmdesk.channels.actions import configure_channel, deliver_due, reply, retry_delivery
 from schwarmdesk.channels.adapters.email import map_smtp_error
 from schwarmdesk.channels.mailbox import import_mail
 from schwarmdesk.channels.models import Channel, Delivery, DeliveryStatus, EventStatus, InboundEvent
@@ -306,3 +306,35 @@ def test_the_import_mail_command_needs_a_channel_when_there_are_several(
     mail_channel(smtp_server.port)
     with pytest.raises(CommandError, match="2 e-mail channels"):
         call_command("import_mail", str(FIXTURES / "email" / "plain.eml"))
+
+
+def test_a_bounced_reply_fails_with_the_servers_reason_and_can_be_retried(
+    smtp_server: SmtpServer, alice: Agent, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
+    channel = mail_channel(smtp_server.port)
+    send(alice, receive(channel, "plain.eml"), django_capture_on_commit_callbacks)
+    returned = smtp_server.mails[0].raw.decode().replace("\r\n", "\n")
+    bounce = (
+        "From: MAILER-DAEMON@mx.example.com\nTo: support@example.com\n"
+        "Subject: Undelivered Mail Returned to Sender\nMessage-ID: <b1@mx.example.com>\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\n\n'
+        "--r\nContent-Type: text/plain\n\nSorry.\n"
+        "--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n"
+        "Final-Recipient: rfc822; carol@example.com\nAction: failed\nStatus: 5.2.2\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n"
+        f"--r\nContent-Type: message/rfc822\n\n{returned}\n--r--\n"
+    ).encode()
+
+    result = import_mail(None, channel_id=channel.pk, raw=bounce)
+
+    assert result.messages == ()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (
+        "failed",
+        "bounced: smtp; 552 5.2.2 Mailbox full",
+    )
+    assert Message.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        retry_delivery(alice, delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, len(smtp_server.mails)) == ("sent", 2)

@@ -40,8 +40,16 @@ class ParseError(ChannelError):
 class Ignored(ChannelError):
     """A well-formed event that must not become a message (auto-reply, bounce, mail loop).
 
-    Unlike an event with nothing for us, its raw body is kept with this reason.
+    Unlike an event with nothing for us, its raw body is kept with this reason. A bounce names
+    the messages it returns (their external ids) and the mail server's diagnostic.
     """
+
+    def __init__(
+        self, reason: str, *, bounced_ids: tuple[str, ...] = (), diagnostic: str = ""
+    ) -> None:
+        super().__init__(reason)
+        self.bounced_ids = bounced_ids
+        self.diagnostic = diagnostic
 
 
 class SendError(ChannelError):

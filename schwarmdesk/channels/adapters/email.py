@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
 from email.utils import formataddr, parsedate_to_datetime
 from types import TracebackType
@@ -146,6 +146,29 @@ def has_null_return_path(message: EmailMessage, own: str) -> str | None:
     if header(message, "Return-Path").replace(" ", "") == "<>":
         return "null return path (bounce or automatic notice)"
     return None
+
+
+def bounce_details(message: EmailMessage) -> tuple[tuple[str, ...], str]:
+    """The Message-IDs a delivery report returns, and its first diagnostic (RFC 3464)."""
+    ids: list[str] = []
+    diagnostic = ""
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "text/rfc822-headers":
+            payload = part.get_payload(decode=True)
+            headers = _parser.parsebytes(payload if isinstance(payload, bytes) else b"")
+            ids.extend(message_ids(header(headers, "Message-ID")))
+        elif kind in ("message/rfc822", "message/delivery-status"):
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else ():
+                if not isinstance(block, Message):
+                    continue
+                if kind == "message/rfc822":
+                    ids.extend(message_ids(str(block.get("Message-ID", ""))))
+                    continue
+                value = str(block.get("Diagnostic-Code", "") or block.get("Status", ""))
+                diagnostic = diagnostic or " ".join(value.split())[:200]
+    return tuple(dict.fromkeys(ids)), diagnostic
 
 
 # Ordered: the first match is the reason stored on the event.
@@ -318,6 +341,9 @@ class Email(ChannelAdapter):
             raise ParseError("the mail has no From address")
         for mail_filter in MAIL_FILTERS:
             if (reason := mail_filter(message, self.address)) is not None:
+                if mail_filter is is_bounce:
+                    ids, diagnostic = bounce_details(message)
+                    raise Ignored(reason, bounced_ids=ids, diagnostic=diagnostic)
                 raise Ignored(reason)
         own_id = next(iter(message_ids(header(message, "Message-ID"))), "")
         if not own_id:  # the raw bytes name the mail when its sender gave it no id
