@@ -68,9 +68,13 @@ def test_agent_opens_the_inbox_and_replies_with_delivery_state(
     expect(page.locator("#count-teams")).to_have_text("1")
     expect(page.locator("#count-mine")).to_have_text("0")
 
-    # when she opens her team's queue and the conversation
+    # when she opens her team's queue, selects the conversation with "j" and opens it with "o"
     page.get_by_role("link", name="Meine Teams").click()
-    page.get_by_role("link", name=f"{conversation.reference} {conversation.subject}").click()
+    expect(page.locator(".conversation-row")).to_have_count(1)
+    page.keyboard.press("j")
+    expect(page.locator(".conversation-row--selected")).to_contain_text(conversation.reference)
+    page.keyboard.press("o")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(conversation.reference)
 
     # then she reads Carol's message and Carol's identities and history
     expect(page.locator(".thread__message--in")).to_contain_text("Mein Zug ist ausgefallen")
@@ -93,6 +97,11 @@ def test_agent_opens_the_inbox_and_replies_with_delivery_state(
     assert outside_browser_loop(delivery_states) == [DeliveryStatus.SENT]
     [sent] = fake_api.requests
     assert sent.path.endswith("/sendMessage")
+
+    # when she presses "e" (outside the reply box), the conversation is solved
+    page.locator("h1").click()
+    page.keyboard.press("e")
+    expect(page.locator("select[name=status]")).to_have_value("solved")
 
     # and nothing failed to load, nothing logged an error (the live refresh included)
     with page.expect_response(lambda response: "/live/" in response.url, timeout=10_000):
