@@ -25,6 +25,8 @@ from schwarmdesk.core.errors import Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
+POLL_BATCH = 200  # mails per poll; the rest come with the next poll, a minute later
+
 
 def max_mail_bytes() -> int:
     """A mail may carry a few attachments of the allowed size, base64-encoded."""
@@ -48,7 +50,7 @@ def poll_mailbox(channel: Channel, adapter: Email) -> Ingested | None:
             validity = mailbox.uid_validity()
             known, _, last = channel.poll_cursor.partition(":")
             after = int(last) if known == validity and last.isdigit() else 0
-            for uid in mailbox.new_uids(after):
+            for uid in mailbox.new_uids(after)[:POLL_BATCH]:
                 fetched = mailbox.fetch(uid)
                 if fetched is not None and len(fetched.raw) > max_mail_bytes():
                     reason = f"mail UID {uid} is too large ({len(fetched.raw)} bytes); left there"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from schwarmdesk.channels import mailbox
 from schwarmdesk.channels.actions import configure_channel, poll_channel
 from schwarmdesk.channels.models import Channel, ChannelFailure, EventStatus, InboundEvent
 from schwarmdesk.channels.tasks import poll_channels
@@ -176,3 +179,19 @@ def test_unreachable_or_misconfigured_mailboxes_are_recorded(db: None) -> None:
         "poll failed: imap_security must be ssl, starttls or none, not 'carrier-pigeon'",
         "poll failed: no imap_host or imap_password configured",
     ]
+
+
+def test_a_full_mailbox_is_read_in_batches(
+    imap_server: ImapServer, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mailbox, "POLL_BATCH", 2)
+    channel = imap_channel(imap_server)
+    append_fixtures(imap_server, *FIXTURES)
+
+    first = poll_channel(channel.pk)
+    second = poll_channel(channel.pk)
+
+    assert first is not None
+    assert second is not None
+    assert (len(first.messages), len(second.messages)) == (1, 1)
+    assert InboundEvent.objects.count() == 3
