@@ -113,7 +113,7 @@ def test_bot_never_answers_after_an_agent_took_over(
 def test_bot_never_answers_after_an_agent_replied(
     receive_message: Receive, help_article: Article, alice: Agent
 ) -> None:
-    from schwarmdesk.channels.actions import reply  # noqa: PLC0415
+    from schwarmdesk.channels.actions import reply
 
     first = receive_message("Hallo, ich habe eine Frage.")
     reply(alice, first.conversation_id, body="Gern, worum geht es?", visibility="private")
@@ -298,7 +298,7 @@ def test_bot_answers_a_community_question_only_once(
     help_article: Article,
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
-    from schwarmdesk.automation.actions import handle_question  # noqa: PLC0415
+    from schwarmdesk.automation.actions import handle_question
 
     category = create_category(None, name="Rechnung", name_en="Billing", slug="rechnung")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
