@@ -124,6 +124,24 @@ def access_answer(actor: Actor, pk: int, *, for_update: bool = False) -> Answer:
     return answer
 
 
+def access_comment(actor: Actor, pk: int, *, for_update: bool = False) -> Comment:
+    """The comment with this id if the actor may see it and what it is under; else NotFound."""
+    comments = Comment.objects.select_related("question", "answer__question").filter(
+        readable_filter(actor)
+    )
+    if for_update:
+        comments = comments.select_for_update(of=("self",))
+    comment = comments.filter(pk=pk).first()
+    if comment is None:
+        raise NotFound("no such comment")
+    # the post it belongs to must be readable too
+    if comment.answer_id is not None:
+        access_answer(actor, comment.answer_id)
+    else:
+        access_question(actor, comment.question_id or 0)
+    return comment
+
+
 def _require_author_or_staff(user: User, author_id: int, what: str) -> None:
     if user.pk != author_id and not is_staff(user):
         raise Forbidden(_("Only the author or an agent may change this."))
@@ -221,7 +239,7 @@ def _store_images(
             raise
 
 
-def _next_revision(**target: Question | Answer) -> int:
+def _next_revision(**target: Question | Answer | Comment) -> int:
     last = Revision.objects.filter(**target).aggregate(last=Max("number"))["last"] or 0
     return int(last) + 1
 
@@ -406,6 +424,38 @@ def post_comment(
         moderation.hold_post(comment, verdict)
         return comment
     Question.objects.filter(pk=question_pk).update(last_activity_at=comment.created_at)
+    return comment
+
+
+@transaction.atomic
+def edit_comment(actor: Actor, comment_id: int, *, body: str) -> Comment:
+    """Save a new version of a comment (its author, an agent or a trusted member).
+
+    Comments get no revision when posted; the first edit stores the original as version 1,
+    so the history always starts with what was first written.
+    """
+    user = _writer(actor)
+    comment = access_comment(actor, comment_id, for_update=True)
+    _require_editor(user, comment.author_id)
+    body = _clean_body(body, required=True, limit=MAX_COMMENT)
+    require_link_ability(user, body)
+    if body == comment.body:
+        return comment
+    if not Revision.objects.filter(comment=comment).exists():
+        Revision.objects.create(
+            comment=comment, number=1, body=comment.body, author_id=comment.author_id
+        )
+    Revision.objects.create(
+        comment=comment, number=_next_revision(comment=comment), body=body, author=user
+    )
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    if comment.visibility == Visibility.VISIBLE:
+        verdict = screening.screen(user, text=body)
+        if verdict.is_held:
+            moderation.rehold_post(comment, verdict)
+    log.info("community.comment_edited id=%s by=%s", comment.pk, user.pk)
     return comment
 
 

@@ -223,6 +223,7 @@ class Comment(models.Model):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.VISIBLE
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("comment")
@@ -233,9 +234,18 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return self.body[:60]
 
+    @property
+    def thread_id(self) -> int:
+        """The id of the question this comment is shown under."""
+        if self.question_id is not None:
+            return self.question_id
+        if self.answer is None:
+            raise ValueError("a comment belongs to a question or to an answer")
+        return self.answer.question_id
+
 
 class Revision(models.Model):
-    """One saved state of a question or an answer; number 1 is the original text."""
+    """One saved state of a question, an answer or a comment; number 1 is the original text."""
 
     question = models.ForeignKey(
         Question,
@@ -248,6 +258,14 @@ class Revision(models.Model):
     answer = models.ForeignKey(
         Answer,
         verbose_name=_("answer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+    )
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("comment"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -269,7 +287,14 @@ class Revision(models.Model):
         verbose_name_plural = _("revisions")
         ordering = ["-number"]
         constraints = [
-            _exactly_one_target("revision"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(question__isnull=False, answer__isnull=True, comment__isnull=True)
+                    | models.Q(question__isnull=True, answer__isnull=False, comment__isnull=True)
+                    | models.Q(question__isnull=True, answer__isnull=True, comment__isnull=False)
+                ),
+                name="revision_one_target",
+            ),
             models.UniqueConstraint(
                 fields=["question", "number"],
                 condition=models.Q(question__isnull=False),
@@ -279,6 +304,11 @@ class Revision(models.Model):
                 fields=["answer", "number"],
                 condition=models.Q(answer__isnull=False),
                 name="revision_unique_number_per_answer",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "number"],
+                condition=models.Q(comment__isnull=False),
+                name="revision_unique_number_per_comment",
             ),
         ]
 

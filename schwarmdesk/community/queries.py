@@ -9,7 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from schwarmdesk.community.actions import access_answer, access_question, readable_filter
+from schwarmdesk.community.actions import (
+    access_answer,
+    access_comment,
+    access_question,
+    readable_filter,
+)
 from schwarmdesk.community.models import (
     LANGUAGE_CODES,
     Answer,
@@ -163,11 +168,22 @@ def get_thread(reader: Actor, pk: int) -> Thread:
 
 
 def list_revisions(
-    reader: Actor, *, question_id: int | None = None, answer_id: int | None = None
+    reader: Actor,
+    *,
+    question_id: int | None = None,
+    answer_id: int | None = None,
+    comment_id: int | None = None,
 ) -> tuple[Question, QuerySet[Revision]]:
-    """A question's or an answer's saved states, newest first, with the question they belong
-    to."""
-    if answer_id is not None:
+    """A question's, an answer's or a comment's saved states, newest first, with the question
+    they belong to."""
+    if comment_id is not None:
+        comment = access_comment(reader, comment_id)
+        if comment.answer is not None:
+            question = comment.answer.question
+        else:
+            question = access_question(reader, comment.question_id or 0)
+        revisions = Revision.objects.filter(comment=comment)
+    elif answer_id is not None:
         answer = access_answer(reader, answer_id)
         question = access_question(reader, answer.question_id)
         revisions = Revision.objects.filter(answer=answer)

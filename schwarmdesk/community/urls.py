@@ -27,4 +27,8 @@ urlpatterns = [
     path(A + "vote/", views.vote, {"target": "answer"}, name="answer_vote"),
     path(A + "accept/", views.accept, name="accept"),
     path(A + "delete/", views.delete, {"target": "answer"}, name="delete_answer"),
+    path("comments/<int:pk>/edit/", views.edit_comment, name="edit_comment"),
+    path(
+        "comments/<int:pk>/history/", views.history, {"target": "comment"}, name="comment_history"
+    ),
 ]

@@ -293,10 +293,35 @@ def edit_answer(request: HtmxRequest, pk: int) -> HttpResponse:
     return render(request, "community/edit.html", context, status=400 if error else 200)
 
 
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def edit_comment(request: HtmxRequest, pk: int) -> HttpResponse:
+    found = actions.access_comment(request.user, pk)
+    question = found.answer.question if found.answer is not None else found.question
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.edit_comment(request.user, pk, body=request.POST.get("body", ""))
+        except Invalid as refused:
+            error = str(refused)
+        else:
+            return redirect(f"{reverse('community:question', args=[found.thread_id])}#comment-{pk}")
+    elif not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {
+        "question": question,
+        "post": found,
+        "error": error,
+        "form": request.POST,
+        "is_comment": True,
+    }
+    return render(request, "community/edit.html", context, status=400 if error else 200)
+
+
 @require_GET
 @domain_errors
 def history(request: HtmxRequest, pk: int, target: str) -> HttpResponse:
-    ids = {"answer_id": pk} if target == "answer" else {"question_id": pk}
+    ids = {f"{target}_id": pk}
     found, revisions = queries.list_revisions(request.user, **ids)
     context = {"question": found, "revisions": revisions, "target": target}
     return render(request, "community/history.html", context)
