@@ -284,11 +284,13 @@ def assess(
         topic, topic_confidence = candidates[0].category, candidates[0].similarity
         topic_source = TopicSource.KNOWLEDGE
         versions["topic"] = "knowledge-search"
-    similar_recent = 0
-    if topic:
-        similar_recent = Triage.objects.filter(
-            topic=topic, created_at__gte=timezone.now() - timedelta(minutes=BURST_MINUTES)
-        ).count()
+    # Urgent reports (on the same topic, when there is one) in the last hour: a burst of
+    # outage reports raises the urgency further (incidents does the full detection).
+    recent_urgent = Triage.objects.filter(
+        urgency__gte=Priority.HIGH,
+        created_at__gte=timezone.now() - timedelta(minutes=BURST_MINUTES),
+    )
+    similar_recent = (recent_urgent.filter(topic=topic) if topic else recent_urgent).count()
     sentiment, sentiment_confidence, sentiment_version = _predict(ModelKind.SENTIMENT, text)
     if sentiment not in Sentiment.values or not sentiment:
         sentiment, sentiment_confidence = Sentiment.UNKNOWN, 0.0

@@ -194,14 +194,14 @@ def assess_urgency(
         urgency.raise_to(Priority.URGENT, "safety", ", ".join(found))
     if found := matched_words(prepared, OUTAGE_WORDS):
         urgency.raise_to(Priority.HIGH, "outage", ", ".join(found))
+        if similar_recent >= burst_threshold:  # many outage reports at once: an incident
+            urgency.raise_to(Priority.URGENT, "burst", str(similar_recent))
     if found := matched_words(prepared, LEGAL_WORDS):
         urgency.raise_to(Priority.HIGH, "legal", ", ".join(found))
     if found := matched_words(prepared, CHURN_WORDS):
         urgency.raise_to(Priority.HIGH, "churn", ", ".join(found))
     if recent_contacts >= repeat_threshold:
         urgency.raise_to(Priority.HIGH, "repeated_contact", str(recent_contacts))
-    if similar_recent >= burst_threshold:
-        urgency.raise_to(Priority.URGENT, "burst", str(similar_recent))
     if is_vip:
         urgency.raise_to(Priority.HIGH, "vip")
     elif has_vip_tag:

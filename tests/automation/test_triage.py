@@ -180,3 +180,27 @@ def test_community_question_is_triaged(carol: Customer, django_capture_on_commit
     assert triage.language == "de"
     assert triage.urgency == Priority.HIGH
     assert codes(triage) == ["outage", "churn", "vip"]
+
+
+def test_a_burst_of_outage_reports_is_most_urgent(receive_message: Receive) -> None:
+    # Given: five outage reports from different customers in the last hour
+    for number in range(5):
+        receive_message("Kein Internet seit einer Stunde.", sender=f"30{number}")
+
+    # When: the sixth arrives
+    sixth = receive_message("Bei mir auch kein Internet.", sender="399")
+
+    # Then
+    triage = Triage.objects.get(message=sixth)
+    assert triage.urgency == Priority.URGENT
+    assert triage.urgency_reasons == [
+        {"code": "outage", "detail": "kein internet"},
+        {"code": "burst", "detail": "5"},
+    ]
+
+
+def test_many_ordinary_questions_are_no_burst(receive_message: Receive) -> None:
+    for number in range(6):
+        receive_message("Wo finde ich meine Rechnung?", sender=f"31{number}")
+
+    assert Triage.objects.filter(urgency=Priority.NORMAL).count() == 6
