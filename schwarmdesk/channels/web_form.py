@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from schwarmdesk.channels.actions import get_adapter, ingest, record_failure
 from schwarmdesk.channels.adapters.base import InboundRequest, SendError
-from schwarmdesk.channels.adapters.email import LOOP_MARKER
+from schwarmdesk.channels.adapters.email import LOOP_MARKER, one_line
 from schwarmdesk.channels.adapters.web_form import WebForm
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel, ErrorSource, FormSubmission, MessageRoute
@@ -152,7 +152,7 @@ def send_confirmation(message_id: int) -> bool:
             "reference": f"[{conversation.reference}]"
         }
         if context.get("subject"):
-            subject = f"{subject}: {context['subject']}"
+            subject = f"{subject}: {one_line(context['subject'])}"
         body = render_to_string(
             "channels/web_form_confirmation.txt",
             {

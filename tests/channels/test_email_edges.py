@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.mail import EmailMessage as DjangoEmailMessage
+from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
@@ -245,3 +246,26 @@ def test_replaying_a_stored_mail_stores_nothing_new(db: None) -> None:
     assert import_mail(None, channel_id=channel.pk, raw=fixture_bytes("email", "plain.eml")) == (
         Ingested(event=stored, messages=(), is_duplicate=True)
     )
+
+
+def test_line_breaks_from_a_customers_subject_or_name_never_reach_our_headers() -> None:
+    raw = (
+        b"From: carol@example.com\nSubject: =?utf-8?q?Hallo=0ABcc=3A_evil=40example=2Ecom?=\n\nx\n"
+    )
+    [message] = adapter().parse(InboundRequest("IMAP", raw, {}))
+    context = {**message.reply_context, "name": "Carol\nBcc: evil@example.com"}
+
+    mail = adapter().compose(OutboundMessage(text="x", is_public=False, reply_context=context))
+
+    assert message.subject == "Hallo Bcc: evil@example.com"
+    assert mail.subject == "Re: Hallo Bcc: evil@example.com"
+    assert mail.to == ['"Carol Bcc: evil@example.com" <carol@example.com>']
+    headers = mail.message().as_string().split("\n\n")[0]
+    assert "\nBcc:" not in headers
+
+
+def test_a_header_django_refuses_is_permanent() -> None:
+    mail = DjangoEmailMessage(subject="a\nb", body="x", to=["a@example.com"])
+    locmem = get_connection("django.core.mail.backends.locmem.EmailBackend")
+    with pytest.raises(PermanentSendError, match="broken header"):
+        adapter().deliver_mail(mail, locmem)
