@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from schwarmdesk.automation.demo import load_automation_demo
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.community import actions as community
 from schwarmdesk.community.indexing import sync_question_index
@@ -189,6 +190,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             answer_count = _load_community(agents=agents, customers=customers, now=clock)
         settle_demo_escalations(now=clock)  # timers from the backdated times; one due soon
         load_inbox_demo()  # SLA policies for every priority, canned replies
+        load_automation_demo()  # routing rules (outages, specialists, billing, travel)
         summary = DemoSummary(
             created=True,
             teams=len(teams),
