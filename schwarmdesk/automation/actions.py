@@ -892,6 +892,32 @@ def retrain_topic_model(actor: Actor, *, force: bool = False) -> ModelVersion | 
     return version
 
 
+def train_sentiment_model(
+    actor: Actor, texts: list[str], labels: list[str], *, activate: bool = True
+) -> ModelVersion:
+    """Fit the sentiment classifier on labelled texts, store it as the next version and (by
+    default) activate it; triage uses it from then on."""
+    from schwarmdesk.text.sentiment import SentimentClassifier  # noqa: PLC0415
+
+    model = SentimentClassifier().fit(texts, labels)
+    latest = ModelVersion.objects.filter(kind=ModelKind.SENTIMENT).aggregate(number=Max("number"))
+    number = (latest["number"] or 0) + 1
+    path = classifiers.models_dir() / f"sentiment-v{number}.joblib"
+    model.save(path)
+    with transaction.atomic():
+        version = ModelVersion.objects.create(
+            kind=ModelKind.SENTIMENT,
+            number=number,
+            path=str(path),
+            label_count=len(texts),
+            classes=[str(label) for label in model.classes],
+        )
+        if activate:
+            version = activate_model_version(actor, version.pk)
+    log.info("automation.sentiment_trained version=%s labels=%s", version.name, len(texts))
+    return version
+
+
 @transaction.atomic
 def register_model(actor: Actor, *, kind: str, path: str, label_count: int = 0) -> ModelVersion:
     """Record a model file trained elsewhere (e.g. the sentiment model) as the next version."""

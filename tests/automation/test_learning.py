@@ -3,10 +3,15 @@ candidates from solved conversations published in one click, the bot dashboard."
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from schwarmdesk.automation.actions import (
@@ -329,3 +334,69 @@ def test_permission_matrix(
         Conversation.objects.get(pk=solved.pk).messages.filter(direction=Direction.OUTBOUND).count()
         == 2
     )
+
+
+NEGATIVE = [
+    "Der Service ist furchtbar, nie wieder",
+    "Schlechteste Erfahrung überhaupt",
+    "Ich bin total enttäuscht vom Kundendienst",
+    "Der Zug war schon wieder verspätet, schlimm",
+    "Miserable Verbindung und keiner hilft",
+    "This is awful, nothing works",
+    "Very disappointed with your support",
+    "The worst service I have ever had",
+    "Schon wieder ausgefallen, ärgerlich",
+    "Keiner antwortet, das ist schlimm",
+]
+POSITIVE = [
+    "Vielen Dank, super Service",
+    "Toll, alles hat geklappt",
+    "Sehr freundlicher Kundendienst, danke",
+    "Der Zug war pünktlich, prima",
+    "Great support, thank you",
+    "Everything works perfectly now",
+    "Thanks a lot, very helpful",
+    "Klasse, schnelle Hilfe bekommen",
+    "Wunderbar, das Problem ist gelöst",
+    "Super zufrieden mit der Beratung",
+]
+
+
+def test_train_sentiment_command_activates_a_version_used_by_triage(
+    tmp_path: Path, receive_message: Receive, help_article: Article
+) -> None:
+    # Given: the company's labelled texts
+    data = tmp_path / "sentiment.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows([(text, "negative") for text in NEGATIVE])
+        writer.writerows([(text, "positive") for text in POSITIVE])
+
+    # When
+    output = StringIO()
+    call_command("train_sentiment", "--train", str(data), stdout=output)
+
+    # Then: version 1 is active and triage uses it; the bot stays out of the negative message
+    version = ModelVersion.objects.get(kind="sentiment")
+    assert (version.number, version.is_active, version.classes) == (
+        1,
+        True,
+        ["negative", "positive"],
+    )
+    assert "sentiment-v1 (active; 20 texts" in output.getvalue()
+    message = receive_message("Furchtbar, nie wieder! Wie ändere ich meine Rechnungsadresse?")
+    triage = Triage.objects.get(message=message)
+    assert triage.sentiment == "negative"
+    assert triage.sentiment_confidence > 0.5
+    assert triage.model_versions["sentiment"] == "sentiment-v1"
+    assert BotAttempt.objects.get(message=message).reason == "angry"
+
+
+def test_train_sentiment_refuses_too_little_data(tmp_path: Path, db: None) -> None:
+    data = tmp_path / "tiny.csv"
+    data.write_text("text,label\nschlecht,negative\ngut,positive\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match="at least 20 texts"):
+        call_command("train_sentiment", "--train", str(data))
+    assert ModelVersion.objects.count() == 0
