@@ -1228,10 +1228,14 @@ def _int_list(value: str) -> tuple[int, ...]:
 
 
 def _name_list(value: str) -> tuple[str, ...]:
+    if value.strip() == "none":
+        return ()  # the baseline alone
     names = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [n for n in names if n not in DEFAULT_BACKENDS]
     if not names or unknown:
-        raise argparse.ArgumentTypeError(f"backends are sqlite and/or postgresql, not {unknown}")
+        raise argparse.ArgumentTypeError(
+            f"backends are sqlite and/or postgresql (or none), not {unknown}"
+        )
     return names
 
 
@@ -1245,7 +1249,12 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, help="the evaluation data folder (../shared/data)")
     parser.add_argument("--texts", type=Path, help="instead of --data: a small JSON-lines set")
     parser.add_argument("--sizes", type=_int_list, default=DEFAULT_SIZES, help="e.g. 10000,100000")
-    parser.add_argument("--backends", type=_name_list, default=DEFAULT_BACKENDS)
+    parser.add_argument(
+        "--backends",
+        type=_name_list,
+        default=DEFAULT_BACKENDS,
+        help="sqlite,postgresql (default both); none = the BM25 baseline alone",
+    )
     parser.add_argument(
         "--database-url",
         default=DEFAULT_DATABASE_URL,

@@ -91,3 +91,23 @@ def test_bench_on_two_tiny_sizes(tmp_path: Path) -> None:
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the throwaway database is gone
     assert not list(tmp_path.glob("run-sqlite-*"))
+
+
+def test_backends_none_measures_the_baseline_alone(tmp_path: Path) -> None:
+    from schwarmdesk.search.bench import _name_list
+
+    # "none" is parsed as no back end at all
+    assert _name_list("none") == ()
+    config = BenchConfig(
+        sizes=(100,),
+        backends=(),
+        texts=str(TEXTS),
+        queries=5,
+        warmup=1,
+        work=str(tmp_path),
+        embedding_model="none",
+    )
+
+    result = run_bench(config, json_output=True, stdout=io.StringIO())
+
+    assert [(r["task"], r["system"]) for r in result["results"]] == [("search-latency-100", "bm25")]
