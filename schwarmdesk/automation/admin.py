@@ -3,12 +3,14 @@ back), triage and bot attempts (read-only), knowledge candidates."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from schwarmdesk.automation import actions
+from schwarmdesk.automation import actions, queries
 from schwarmdesk.automation.models import (
     BotAttempt,
     BotSetting,
@@ -123,6 +125,15 @@ class TriageAdmin(ReadOnlyMixin, admin.ModelAdmin[Triage]):
 
 @admin.register(BotAttempt)
 class BotAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin[BotAttempt]):
+    """The list shows the bot's answer rate and helpfulness per day above the attempts."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        stats = queries.daily_bot_stats(30)
+        context = {**(extra_context or {}), "points": queries.chart_points(stats)}
+        return super().changelist_view(request, extra_context=context)
+
     list_display = ("created_at", "is_answered", "reason", "confidence", "source_title", "feedback")
     list_filter = ("is_answered", "reason", "feedback")
 

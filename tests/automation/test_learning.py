@@ -400,3 +400,17 @@ def test_train_sentiment_refuses_too_little_data(tmp_path: Path, db: None) -> No
     with pytest.raises(CommandError, match="at least 20 texts"):
         call_command("train_sentiment", "--train", str(data))
     assert ModelVersion.objects.count() == 0
+
+
+def test_admin_shows_the_bot_chart(
+    client: Client, receive_message: Receive, help_article: Article
+) -> None:
+    receive_message("Wie ändere ich meine Rechnungsadresse?")
+    admin = User.objects.create_superuser("root", "root@example.com", "root-password")
+    client.force_login(admin)
+
+    page = client.get("/admin/automation/botattempt/").content.decode()
+
+    assert '<polyline class="chart-rate"' in page
+    assert 'href="/automation/dashboard/"' in page
+    assert client.get("/automation/dashboard/").status_code == 200
