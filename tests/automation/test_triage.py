@@ -11,7 +11,7 @@ from schwarmdesk.automation.actions import triage_message
 from schwarmdesk.automation.models import Complexity, Sentiment, Triage
 from schwarmdesk.automation.triage import assess_urgency
 from schwarmdesk.community.actions import create_category, post_question
-from schwarmdesk.conversations.models import Priority
+from schwarmdesk.conversations.models import Conversation, Priority
 from schwarmdesk.knowledge.models import Article
 from schwarmdesk.people.models import Customer
 from tests.automation.conftest import Receive
@@ -123,6 +123,8 @@ def test_topic_comes_from_the_nearest_help_article_before_a_model_exists(
     assert triage.topic_confidence == 1.0
     assert triage.model_versions == {"topic": "knowledge-search"}
     assert triage.complexity == Complexity.KNOWLEDGE_BASE
+    # the conversation had no language yet: the triage's is kept on it
+    assert Conversation.objects.get(pk=message.conversation_id).language == "de"
 
 
 def test_triage_is_idempotent(receive_message: Receive) -> None:

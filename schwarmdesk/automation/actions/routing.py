@@ -174,7 +174,9 @@ def route(actor: Actor, triage: Triage, *, assign: bool = True) -> Conversation:
             if rule.priority is not None:
                 priority = max(priority, rule.priority) if triage.is_urgent else rule.priority
         conversation.priority = priority
-        conversation.save(update_fields=["team", "priority", "updated_at"])
+        if not conversation.language and triage.language:  # the triage found it out
+            conversation.language = triage.language
+        conversation.save(update_fields=["team", "priority", "language", "updated_at"])
         if rule is not None and rule.tag_names:
             names = {tag.name for tag in conversation.tags.all()} | set(rule.tag_names)
             set_tags(actor, conversation, tags=names)
