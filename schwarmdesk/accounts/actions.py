@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from schwarmdesk.accounts.models import Attempt, NotifyLevel, Profile
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.core.errors import Conflict, Forbidden, Invalid
-from schwarmdesk.people.actions import Actor, create_customer, link_identity
+from schwarmdesk.people.actions import Actor, create_customer, link_identity, record_evidence
+from schwarmdesk.people.evidence import Evidence, EvidenceKind
 from schwarmdesk.people.models import ChannelIdentity, Customer
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,10 @@ def verify_email(actor: Actor, *, token: str) -> User:
     if profile.is_email_verified:
         return user
     customer = Customer.objects.filter(user=user).first()
-    known = ChannelIdentity.objects.filter(kind=ChannelKind.EMAIL, external_id=user.email).first()
+    known = ChannelIdentity.objects.filter(
+        kind=ChannelKind.EMAIL, external_id=user.email.lower()
+    ).first()
+    evidence = Evidence(EvidenceKind.SIGNUP_VERIFICATION, by=user.get_username())
     if known is not None and customer is None:
         owner = Customer.objects.select_for_update().get(pk=known.customer_id)
         if owner.user_id is not None and owner.user_id != user.pk:
@@ -242,13 +246,24 @@ def verify_email(actor: Actor, *, token: str) -> User:
         owner.user = user
         owner.save(update_fields=["user", "updated_at"])
         customer = owner
-    if customer is not None:
+        record_evidence([known.pk], evidence)
+    if customer is not None and (known is None or known.customer_id == customer.pk):
         link_identity(
-            user, customer, kind=ChannelKind.EMAIL, external_id=user.email, is_verified=True
+            user,
+            customer,
+            kind=ChannelKind.EMAIL,
+            external_id=user.email,
+            is_verified=True,
+            evidence=evidence,
         )
     profile.is_email_verified = True
     profile.email_verified_at = timezone.now()
     profile.save(update_fields=["is_email_verified", "email_verified_at"])
+    if known is not None and customer is not None and known.customer_id != customer.pk:
+        # Another customer holds the address: merged only when their identity is verified too.
+        from schwarmdesk.inbox.actions import merge_verified_email  # noqa: PLC0415 -- cycle
+
+        merge_verified_email(user, address=user.email)
     log.info("accounts.email_verified user=%s", user.pk)
     return user
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from schwarmdesk.channels import actions as channels
 from schwarmdesk.channels.actions import access_conversation
+from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Delivery, MessageRoute
 from schwarmdesk.conversations import actions as conversations
 from schwarmdesk.conversations.models import (
@@ -28,7 +29,8 @@ from schwarmdesk.core.errors import Invalid, NotFound
 from schwarmdesk.escalation.actions import answer_escalation
 from schwarmdesk.escalation.models import Escalation
 from schwarmdesk.inbox.models import CustomerMerge, Mention, ReplyPresence, RoundRobinCursor
-from schwarmdesk.people.actions import create_customer
+from schwarmdesk.people.actions import create_customer, record_evidence
+from schwarmdesk.people.evidence import Evidence, EvidenceKind
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
 
 log = logging.getLogger(__name__)
@@ -284,6 +286,18 @@ def merge_customers(
         raise Invalid(_("A customer cannot be merged into itself."))
     source = access_customer(agent, source_id)
     target = access_customer(agent, target_id)
+    return _merge(source, target, merged_by=agent, reason=reason)
+
+
+def _merge(
+    source: Customer,
+    target: Customer,
+    *,
+    merged_by: Agent | None,
+    reason: str,
+    evidence_kind: str = EvidenceKind.AGENT_MERGE,
+) -> CustomerMerge:
+    source_id = source.pk
     locked = Customer.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
     source, target = sorted(locked, key=lambda c: c.pk != source_id)
     identity_ids = list(source.identities.order_by("pk").values_list("pk", flat=True))
@@ -303,11 +317,16 @@ def merge_customers(
         source=source,
         target=target,
         reason=reason.strip()[:300],
-        merged_by=agent,
+        merged_by=merged_by,
         identity_ids=identity_ids,
         conversation_ids=conversation_ids,
         message_ids=message_ids,
         moved_user_id=moved_user_id,
+    )
+    by = merged_by.display_name if merged_by is not None else ""
+    record_evidence(
+        identity_ids,
+        Evidence(evidence_kind, by=by, detail=merge.reason, merge_id=merge.pk),
     )
     log.info("inbox.merged source=%s target=%s merge=%s", source.pk, target.pk, merge.pk)
     return merge
@@ -370,8 +389,15 @@ def unmerge_customers(agent: Agent, merge_id: int) -> CustomerMerge:
         raise NotFound("no such merge")
     if merge.undone_at is not None:
         raise Invalid(_("This merge is already undone."))
-    ChannelIdentity.objects.filter(pk__in=merge.identity_ids, customer=merge.target_id).update(
-        customer=merge.source_id
+    returned = list(
+        ChannelIdentity.objects.filter(
+            pk__in=merge.identity_ids, customer=merge.target_id
+        ).values_list("pk", flat=True)
+    )
+    ChannelIdentity.objects.filter(pk__in=returned).update(customer=merge.source_id)
+    record_evidence(
+        returned,
+        Evidence(EvidenceKind.MERGE_UNDONE, by=agent.display_name, merge_id=merge.pk),
     )
     Conversation.objects.filter(pk__in=merge.conversation_ids, customer=merge.target_id).update(
         customer=merge.source_id
@@ -387,4 +413,42 @@ def unmerge_customers(agent: Agent, merge_id: int) -> CustomerMerge:
     merge.undone_by = agent
     merge.save(update_fields=["undone_at", "undone_by"])
     log.info("inbox.unmerged merge=%s", merge.pk)
+    return merge
+
+
+@transaction.atomic
+def merge_verified_email(actor: object, *, address: str) -> CustomerMerge | None:
+    """Verified e-mail links identities automatically: when the holder of a verified e-mail
+    identity and a community account whose address is verified are two customers, the identity's
+    customer is merged into the account's (undoable like any merge).
+
+    Never on an unverified address: an unverified identity or an unverified account changes
+    nothing (anyone can write any From address or sign up with any address).
+    """
+    from schwarmdesk.accounts.models import Profile  # noqa: PLC0415 -- accounts imports inbox
+
+    key = address.strip().lower()
+    identity = (
+        ChannelIdentity.objects.select_related("customer")
+        .filter(kind=ChannelKind.EMAIL, external_id=key, is_verified=True)
+        .first()
+    )
+    if identity is None:
+        return None
+    verified_users = Profile.objects.filter(
+        is_email_verified=True, user__email__iexact=key, user__is_active=True
+    ).values_list("user_id", flat=True)
+    account_customer = (
+        Customer.objects.filter(user_id__in=verified_users).exclude(pk=identity.customer_id).first()
+    )
+    if account_customer is None:
+        return None
+    merge = _merge(
+        identity.customer,
+        account_customer,
+        merged_by=None,
+        reason=_("verified e-mail address %(address)s") % {"address": key},
+        evidence_kind=EvidenceKind.VERIFIED_EMAIL,
+    )
+    log.info("inbox.merged_verified_email merge=%s", merge.pk)
     return merge

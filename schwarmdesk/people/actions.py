@@ -7,9 +7,11 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.core.errors import Conflict, Invalid
+from schwarmdesk.people.evidence import Evidence, EvidenceKind
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Skill, Team
 
 log = logging.getLogger(__name__)
@@ -60,12 +62,16 @@ def link_identity(
     external_id: str,
     handle: str = "",
     is_verified: bool = False,
+    evidence: Evidence | None = None,
 ) -> ChannelIdentity:
     """Attach a channel identity to a customer; idempotent for the same customer.
 
+    A new identity records why it was linked (``evidence``; by default an agent's link when an
+    agent acts, a verified e-mail address, or else the customer's first message on the channel).
     Raises :class:`Conflict` when the identity already belongs to another customer: one
     identity has exactly one owner, and moving it is a merge, not a side effect.
     """
+    evidence = evidence or default_evidence(actor, kind=kind, is_verified=is_verified)
     if kind not in ChannelKind.values:
         raise Invalid(f"unknown channel kind {kind!r}")
     key = normalize_external_id(kind, external_id)
@@ -76,7 +82,16 @@ def link_identity(
             identity, created = ChannelIdentity.objects.get_or_create(
                 kind=kind,
                 external_id=key,
-                defaults={"customer": customer, "handle": handle, "is_verified": is_verified},
+                defaults={
+                    "customer": customer,
+                    "handle": handle,
+                    "is_verified": is_verified,
+                    "link_evidence": evidence.kind,
+                    "link_detail": evidence.detail[:300],
+                    "linked_by": evidence.by[:200],
+                    "linked_at": timezone.now(),
+                    "link_merge_id": evidence.merge_id,
+                },
             )
     except IntegrityError:
         # Another transaction created it between our SELECT and INSERT: read the winner.
@@ -93,8 +108,49 @@ def link_identity(
         raise Conflict(f"this {kind} identity already belongs to another customer")
     if not created and is_verified and not identity.is_verified:
         identity.is_verified = True
-        identity.save(update_fields=["is_verified"])
+        identity.link_evidence = evidence.kind
+        identity.link_detail = evidence.detail[:300]
+        identity.linked_by = evidence.by[:200]
+        identity.linked_at = timezone.now()
+        identity.link_merge_id = evidence.merge_id
+        identity.save(
+            update_fields=[
+                "is_verified",
+                "link_evidence",
+                "link_detail",
+                "linked_by",
+                "linked_at",
+                "link_merge_id",
+            ]
+        )
     return identity
+
+
+def actor_name(actor: Actor) -> str:
+    """Who made a link, as agents read it: the agent's name, else the user name."""
+    if actor is None or not actor.is_authenticated:
+        return ""
+    agent = Agent.objects.filter(user_id=actor.pk).first()
+    return agent.display_name if agent is not None else str(actor.get_username())
+
+
+def default_evidence(actor: Actor, *, kind: str, is_verified: bool) -> Evidence:
+    if actor is not None and getattr(actor, "is_staff", False):
+        return Evidence(EvidenceKind.AGENT_LINK, by=actor_name(actor))
+    if kind == ChannelKind.EMAIL and is_verified:
+        return Evidence(EvidenceKind.VERIFIED_EMAIL, by=actor_name(actor))
+    return Evidence(EvidenceKind.FIRST_CONTACT, by=actor_name(actor))
+
+
+def record_evidence(identity_ids: list[int], evidence: Evidence) -> int:
+    """Identities that moved (merge, undo) get the reason for their new owner."""
+    return ChannelIdentity.objects.filter(pk__in=identity_ids).update(
+        link_evidence=evidence.kind,
+        link_detail=evidence.detail[:300],
+        linked_by=evidence.by[:200],
+        linked_at=timezone.now(),
+        link_merge_id=evidence.merge_id,
+    )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.people.evidence import EvidenceKind
 
 
 class Customer(models.Model):
@@ -63,6 +64,17 @@ class ChannelIdentity(models.Model):
     )
     is_verified = models.BooleanField(_("verified"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Why this identity belongs to its customer (the latest link); see people.evidence.
+    link_evidence = models.CharField(
+        _("linked because of"),
+        max_length=20,
+        choices=EvidenceKind.choices,
+        default=EvidenceKind.FIRST_CONTACT,
+    )
+    link_detail = models.CharField(_("link detail"), max_length=300, blank=True)
+    linked_by = models.CharField(_("linked by"), max_length=200, blank=True)
+    linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
+    link_merge_id = models.PositiveIntegerField(_("linked by merge"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("channel identity")
