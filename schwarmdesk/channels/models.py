@@ -9,6 +9,11 @@ from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.conversations.models import Message
 
 
+class HealthState(models.TextChoices):
+    OK = "ok", _("working")
+    WARNING = "warning", _("warning")
+
+
 class Channel(models.Model):
     """One configured channel instance: a Telegram bot, a Facebook page, an X account, ..."""
 
@@ -49,6 +54,24 @@ class Channel(models.Model):
     last_event_at = models.DateTimeField(_("last event received"), null=True, blank=True)
     last_send_at = models.DateTimeField(_("last successful send"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Channel health (see channels.health): written by the periodic check, never by a form.
+    last_verified_at = models.DateTimeField(
+        _("last verified webhook request"), null=True, blank=True, editable=False
+    )
+    credentials_failed_at = models.DateTimeField(
+        _("credentials refused"), null=True, blank=True, editable=False
+    )
+    health_state = models.CharField(
+        _("health"),
+        max_length=10,
+        choices=HealthState.choices,
+        default=HealthState.OK,
+        editable=False,
+    )
+    health_problems = models.JSONField(_("health problems"), default=list, editable=False)
+    health_changed_at = models.DateTimeField(
+        _("health changed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("channel")
