@@ -43,11 +43,11 @@ log = logging.getLogger(__name__)
 # Triage -------------------------------------------------------------------------------------------
 
 
-def _predict(kind: str, text: str) -> tuple[str, float, str]:
-    """(label, probability, version name) from the active model of ``kind``; ("", 0, "")."""
-    version = ModelVersion.objects.filter(kind=kind, is_active=True).first()
+def _predict(version: ModelVersion | None, text: str) -> tuple[str, float, str]:
+    """(label, probability, version name) from an active model version; ("", 0, "")."""
     if version is None:
         return "", 0.0, ""
+    kind = version.kind
     try:
         model = classifiers.load_model(kind, version.path)
         label, probability = classifiers.best_label(model, text)
@@ -87,7 +87,8 @@ def assess(
     language = detect_language(text[:5000]).code
     candidates = find_answers(text, language=language, exclude_question=exclude_question)
     versions: dict[str, str] = {}
-    topic, topic_confidence, topic_version = _predict(ModelKind.TOPIC, text)
+    active = {version.kind: version for version in ModelVersion.objects.filter(is_active=True)}
+    topic, topic_confidence, topic_version = _predict(active.get(ModelKind.TOPIC), text)
     topic_source = TopicSource.MODEL if topic else TopicSource.NONE
     if topic:
         versions["topic"] = topic_version
@@ -102,7 +103,9 @@ def assess(
         created_at__gte=timezone.now() - timedelta(minutes=BURST_MINUTES),
     )
     similar_recent = (recent_urgent.filter(topic=topic) if topic else recent_urgent).count()
-    sentiment, sentiment_confidence, sentiment_version = _predict(ModelKind.SENTIMENT, text)
+    sentiment, sentiment_confidence, sentiment_version = _predict(
+        active.get(ModelKind.SENTIMENT), text
+    )
     if sentiment not in Sentiment.values or not sentiment:
         sentiment, sentiment_confidence = Sentiment.UNKNOWN, 0.0
     else:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 
 from schwarmdesk.automation.models import (
     DEFAULT_PUBLIC_THRESHOLD,
@@ -22,6 +24,9 @@ from schwarmdesk.knowledge.models import Article
 from schwarmdesk.knowledge.models import Status as ArticleStatus
 from schwarmdesk.people.models import Agent
 from schwarmdesk.text.analysis import analyze_query
+
+if TYPE_CHECKING:
+    from schwarmdesk.search.duplicates import SimilarItem
 
 log = logging.getLogger(__name__)
 
@@ -109,21 +114,40 @@ class Candidate:
     category: str = ""
 
 
-def helpfulness(kind: str, object_id: int) -> float:
-    """Posterior mean of "this source solves it" (Beta prior plus the feedback counts)."""
-    prior = SourcePrior.objects.filter(kind=kind, object_id=object_id).first()
-    helpful = prior.helpful if prior else 0
-    unhelpful = prior.unhelpful if prior else 0
+def posterior(helpful: int, unhelpful: int) -> float:
+    """Posterior mean of "this source solves it": the Beta prior plus the feedback counts."""
     return (PRIOR_HELPFUL + helpful) / (PRIOR_HELPFUL + PRIOR_UNHELPFUL + helpful + unhelpful)
 
 
-def _overlap(query: str, title: str, language: str) -> float:
+def helpfulness(kind: str, object_id: int) -> float:
+    prior = SourcePrior.objects.filter(kind=kind, object_id=object_id).first()
+    return posterior(prior.helpful, prior.unhelpful) if prior else posterior(0, 0)
+
+
+def _priors(keys: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """Helpfulness of several sources in one query."""
+    if not keys:
+        return {}
+    where = Q()
+    for kind, object_id in keys:
+        where |= Q(kind=kind, object_id=object_id)
+    rows = SourcePrior.objects.filter(where).values_list(
+        "kind", "object_id", "helpful", "unhelpful"
+    )
+    counts = {(kind, object_id): (yes, no) for kind, object_id, yes, no in rows}
+    return {key: posterior(*counts.get(key, (0, 0))) for key in keys}
+
+
+def _terms(text: str, language: str) -> set[str]:
+    return set(analyze_query(text, language or None))
+
+
+def _overlap(query_terms: set[str], title: str, language: str) -> float:
     """Lexical fallback similarity (no embedding model): Jaccard overlap of analysed terms."""
-    first = set(analyze_query(query, language or None))
-    second = set(analyze_query(title, language or None))
-    if not first or not second:
+    title_terms = _terms(title, language)
+    if not query_terms or not title_terms:
         return 0.0
-    return len(first & second) / len(first | second)
+    return len(query_terms & title_terms) / len(query_terms | title_terms)
 
 
 def find_answers(
@@ -155,9 +179,8 @@ def find_answers(
             accepted_answer__visibility=PostVisibility.VISIBLE,
         )
     }
-    found: list[Candidate] = []
+    sources: list[tuple[SimilarItem, str, int, str, str, str]] = []
     for item in similar:
-        similarity = item.similarity or _overlap(text, item.title, language)
         if item.kind == "article" and (article := articles.get(item.object_id)) is not None:
             kind, object_id, body = "article", article.pk, article.body
             url, category = article.get_absolute_url(), article.category.name
@@ -169,7 +192,13 @@ def find_answers(
             url, category = answer.get_absolute_url(), question.category.slug
         else:
             continue
-        helpful = helpfulness(kind, object_id)
+        sources.append((item, kind, object_id, body, url, category))
+    priors = _priors([(kind, object_id) for _item, kind, object_id, *_rest in sources])
+    query_terms = _terms(text, language) if any(not s[0].similarity for s in sources) else set()
+    found: list[Candidate] = []
+    for item, kind, object_id, body, url, category in sources:
+        similarity = item.similarity or _overlap(query_terms, item.title, language)
+        helpful = priors[(kind, object_id)]
         found.append(
             Candidate(
                 kind=kind,
