@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.contrib.auth.models import User
+from django.test import Client
 
 from schwarmdesk.automation.actions import triage_message
 from schwarmdesk.automation.models import Complexity, Sentiment, Triage
@@ -13,7 +15,7 @@ from schwarmdesk.automation.triage import assess_urgency
 from schwarmdesk.community.actions import create_category, post_question
 from schwarmdesk.conversations.models import Conversation, Priority
 from schwarmdesk.knowledge.models import Article
-from schwarmdesk.people.models import Customer
+from schwarmdesk.people.models import Agent, Customer
 from tests.automation.conftest import Receive
 
 
@@ -206,3 +208,24 @@ def test_many_ordinary_questions_are_no_burst(receive_message: Receive) -> None:
         receive_message("Wo finde ich meine Rechnung?", sender=f"31{number}")
 
     assert Triage.objects.filter(urgency=Priority.NORMAL).count() == 6
+
+
+def test_agents_see_a_questions_triage_on_the_community_page(
+    client: Client,
+    carol: Customer,
+    alice: Agent,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    user = User.objects.create_user(username="carol", password="carol-password")
+    Customer.objects.filter(pk=carol.pk).update(user=user)
+    category = create_category(None, name="Internet", name_en="Internet", slug="internet")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        question = post_question(user, category=category, title="Totalausfall seit gestern")
+
+    client.force_login(alice.user)
+    as_agent = client.get(question.get_absolute_url(), headers={"accept-language": "de"})
+    client.force_login(user)
+    as_asker = client.get(question.get_absolute_url(), headers={"accept-language": "de"})
+
+    assert "Störungswörter (totalausfall)" in as_agent.content.decode()
+    assert "Störungswörter" not in as_asker.content.decode()

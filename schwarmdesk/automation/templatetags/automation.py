@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 
 from schwarmdesk.automation import queries
-from schwarmdesk.automation.models import BotAttempt
+from schwarmdesk.automation.models import BotAttempt, Triage
 from schwarmdesk.automation.triage import reason_label as label_of
-from schwarmdesk.community.models import Answer
+from schwarmdesk.community.models import Answer, Question
 from schwarmdesk.conversations.models import Conversation
 
 register = template.Library()
@@ -33,6 +33,15 @@ def automation_triage(conversation: Conversation | None) -> dict[str, Any]:
     return {
         "triage": queries.latest_triage(conversation),
         "attempt": queries.latest_attempt(conversation),
+    }
+
+
+@register.inclusion_tag("automation/_triage.html")
+def automation_question_triage(question: Question) -> dict[str, Any]:
+    """The triage of a community question, for agents (the template checks who is looking)."""
+    return {
+        "triage": Triage.objects.select_related("routing_rule").filter(question=question).first(),
+        "attempt": BotAttempt.objects.filter(question=question).order_by("-created_at").first(),
     }
 
 
