@@ -118,6 +118,8 @@ def answer_message(actor: Actor, triage: Triage, assessment: Assessment) -> BotA
     message = triage.message
     if message is None:
         raise Invalid("this triage is of a community question")
+    if (done := BotAttempt.objects.filter(message=message).first()) is not None:
+        return done  # the task ran again (a retry): one attempt per message
     bot = bot_agent()
     setting = bot_setting(message.channel_kind)
     with transaction.atomic():
@@ -166,6 +168,8 @@ def answer_question(actor: Actor, triage: Triage, assessment: Assessment) -> Bot
     question = triage.question
     if question is None:
         raise Invalid("this triage is of a customer message")
+    if (done := BotAttempt.objects.filter(question=question).first()) is not None:
+        return done  # the task ran again (a retry): one attempt per question
     bot = bot_agent()
     setting = bot_setting(ChannelKind.COMMUNITY)
     reason = ""
