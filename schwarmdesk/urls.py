@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from schwarmdesk.channels import webchat_views
 from schwarmdesk.web import views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", include("schwarmdesk.accounts.urls")),
     path("", include("schwarmdesk.notifications.urls")),
     path("channels/", include("schwarmdesk.channels.urls")),
+    path("chat-demo/", webchat_views.demo, name="chat_demo"),
     path("inbox/", include("schwarmdesk.inbox.urls")),
     path("automation/", include("schwarmdesk.automation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -53,3 +53,18 @@ def prune_form_submissions() -> int:
     from schwarmdesk.channels.web_form import prune_submissions  # noqa: PLC0415
 
     return prune_submissions()
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def send_chat_transcript_task(channel_id: int, visitor_id: str, email: str, language: str) -> bool:
+    from schwarmdesk.channels.webchat import send_transcript  # noqa: PLC0415
+
+    return send_transcript(channel_id, visitor_id, email, language)
+
+
+@db_periodic_task(crontab(minute="*/5"))  # type: ignore[untyped-decorator]  # huey ships no types
+def check_channel_health_periodically() -> int:
+    """Warn the administrators (once per change) when a channel stops receiving or sending."""
+    from schwarmdesk.channels.health import check_all_channels  # noqa: PLC0415
+
+    return check_all_channels()

@@ -37,6 +37,7 @@ SECRETS: dict[str, dict[str, str]] = {
     "mastodon": {"access_token": "mastodon-token"},
     "email": {"imap_password": "imap-secret", "smtp_password": "smtp-secret"},
     "web_form": {},
+    "web_chat": {},
 }
 ACCOUNT_IDS = {
     "telegram": "7000000001",
@@ -45,6 +46,7 @@ ACCOUNT_IDS = {
     "mastodon": "1",
     "email": "",
     "web_form": "",
+    "web_chat": "",
 }
 # Mail channels: nothing listens on port 9 (discard) of the loopback; tests that send or poll
 # point the channel at the local SMTP or IMAP server they start.

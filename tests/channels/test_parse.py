@@ -164,7 +164,11 @@ def test_fixture_parses_to_exactly(kind: str, name: str) -> None:
 
 
 # Kinds whose fixtures are checked in their own test module, the same way.
-CHECKED_ELSEWHERE = {"email": "test_email_parse.py", "web_form": "test_web_form.py"}
+CHECKED_ELSEWHERE = {
+    "email": "test_email_parse.py",
+    "web_form": "test_web_form.py",
+    "web_chat": "test_web_chat.py",
+}
 
 
 def test_every_adapter_has_fixtures_and_every_fixture_is_checked() -> None:

@@ -27,7 +27,8 @@ WEBHOOK_KINDS = sorted(
     kind for kind, adapter in ADAPTERS.items() if adapter.capabilities.has_webhook
 )
 POLLED_KINDS = sorted(kind for kind, adapter in ADAPTERS.items() if adapter.capabilities.is_polled)
-# Posted through our own form view (channels.web_form), never through the webhook.
+# Posted through our own form view (channels.web_form) or chat socket (channels.consumers),
+# never through the webhook.
 FORM_KINDS = sorted(
     kind
     for kind, adapter in ADAPTERS.items()
@@ -61,7 +62,7 @@ def counts() -> tuple[int, int, int, int, int]:
 
 def test_every_adapter_is_covered_by_webhook_or_poll() -> None:
     assert sorted(WEBHOOK_KINDS + POLLED_KINDS + FORM_KINDS) == sorted(ADAPTERS)
-    assert FORM_KINDS == ["web_form"]
+    assert FORM_KINDS == ["web_chat", "web_form"]
     assert all((FIXTURES / kind).is_dir() for kind in ADAPTERS)
 
 
