@@ -3,6 +3,7 @@ its per-source helpfulness counts and knowledge candidates from solved conversat
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,16 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        days = self.weekdays
+        if not isinstance(days, list) or any(
+            not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6
+            for day in days
+        ):
+            raise ValidationError(
+                {"weekdays": _("A list of numbers from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2].")}
+            )
 
     @property
     def tag_names(self) -> list[str]:

@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.test import Client
 
 from schwarmdesk.automation.actions import BOT_USERNAME, assign_balanced, rule_matches
 from schwarmdesk.automation.models import Assignment, RoutingRule, Triage
@@ -258,3 +261,33 @@ def test_rule_without_assignment_leaves_the_queue(
 
     conversation = Conversation.objects.get(pk=message.conversation_id)
     assert (conversation.team, conversation.assignee) == (tech_team, None)
+
+
+@pytest.mark.parametrize("weekdays", [[7], ["monday"], "0,1", [True]])
+def test_weekdays_must_be_numbers_0_to_6(db: None, weekdays: object) -> None:
+    with pytest.raises(ValidationError):
+        RoutingRule(name="r", weekdays=weekdays).full_clean()
+
+
+def test_admin_saves_a_rule(client: Client, tech_team: Team) -> None:
+    admin = User.objects.create_superuser("root", "root@example.com", "root-password")
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/automation/routingrule/add/",
+        {
+            "name": "Störung",
+            "position": 1,
+            "is_enabled": "on",
+            "minimum_urgency": Priority.HIGH,
+            "customer_is_vip": "unknown",
+            "weekdays": "[0, 1, 2, 3, 4]",
+            "team": tech_team.pk,
+            "assign_agent": "on",
+            "tags": "störung",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = RoutingRule.objects.get()
+    assert (rule.weekdays, rule.team, rule.customer_is_vip) == ([0, 1, 2, 3, 4], tech_team, None)
