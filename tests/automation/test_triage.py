@@ -229,3 +229,15 @@ def test_agents_see_a_questions_triage_on_the_community_page(
 
     assert "Störungswörter (totalausfall)" in as_agent.content.decode()
     assert "Störungswörter" not in as_asker.content.decode()
+
+
+def test_chat_lines_close_together_are_one_contact(receive_message: Receive) -> None:
+    start = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    messages = []
+    for minute in range(3):
+        with time_machine.travel(start + timedelta(minutes=minute), tick=False):
+            messages.append(
+                receive_message(f"Zeile {minute} meiner Frage zum Tarif", sender="7010")
+            )
+
+    assert [codes(Triage.objects.get(message=message)) for message in messages] == [[], [], []]

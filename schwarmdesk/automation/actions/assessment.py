@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +39,8 @@ from schwarmdesk.people.actions import Actor
 from schwarmdesk.text.language import detect_language
 
 log = logging.getLogger(__name__)
+
+CONTACT_GAP = timedelta(minutes=30)  # lines closer together than this are one contact
 
 # Triage -------------------------------------------------------------------------------------------
 
@@ -160,6 +162,18 @@ def _store(assessment: Assessment, **target: object) -> Triage:
     return triage
 
 
+def count_contacts(earlier: list[datetime], *, before: datetime) -> int:
+    """Earlier contacts, newest first: lines sent within CONTACT_GAP of each other (a chat
+    customer writing three short lines) are one contact; the message's own burst is none."""
+    contacts = 0
+    later = before
+    for moment in earlier:
+        if later - moment >= CONTACT_GAP:
+            contacts += 1
+        later = moment
+    return contacts
+
+
 def triage_message(actor: Actor, message_id: int) -> tuple[Triage, Assessment] | None:
     """Triage one inbound customer message and store the result with the message."""
     message = (
@@ -173,7 +187,7 @@ def triage_message(actor: Actor, message_id: int) -> tuple[Triage, Assessment] |
     customer = conversation.customer
     text = message.body_text or conversation.subject
     since = message.created_at - timedelta(hours=REPEAT_HOURS)
-    recent = (
+    earlier = (
         Message.objects.filter(
             author_customer=customer,
             direction=Direction.INBOUND,
@@ -181,8 +195,10 @@ def triage_message(actor: Actor, message_id: int) -> tuple[Triage, Assessment] |
             created_at__lte=message.created_at,
         )
         .exclude(pk=message.pk)
-        .count()
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:100]
     )
+    recent = count_contacts(list(earlier), before=message.created_at)
     assessment = assess(
         text,
         channel_kind=message.channel_kind,
