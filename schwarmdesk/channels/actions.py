@@ -26,6 +26,7 @@ from schwarmdesk.channels.adapters.base import (
 )
 from schwarmdesk.channels.adapters.email import Email
 from schwarmdesk.channels.adapters.mastodon import Mastodon
+from schwarmdesk.channels.health import record_credentials_refused
 from schwarmdesk.channels.models import (
     Channel,
     ChannelFailure,
@@ -217,6 +218,7 @@ def poll_channel(channel_id: int) -> Ingested | None:
     except SendError as error:
         record_failure(channel.pk, ErrorSource.INBOUND, f"poll failed: {error.reason}")
         log.warning("channel.poll_failed channel=%s reason=%s", channel.pk, error.reason)
+        record_credentials_refused(channel.pk, error)
         return None
     result = None
     if poll.newest_id != channel.poll_cursor:
@@ -390,7 +392,9 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> Delivery | None
         )
         return delivery
     except PermanentSendError as error:
-        return _fail(delivery, error.reason)
+        failed = _fail(delivery, error.reason)
+        record_credentials_refused(delivery.channel_id, error)  # warns the admins at once
+        return failed
     with transaction.atomic():
         delivery.provider_id = provider_id[:255]
         delivery.sent_at = timezone.now()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from schwarmdesk.channels.actions import replay_event, retry_delivery
 from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.base import ParseError
+from schwarmdesk.channels.health import credentials_expire_at, get_problems
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel, ChannelFailure, Delivery, InboundEvent
 from schwarmdesk.channels.queries import get_channel_health
@@ -92,8 +93,8 @@ class ChannelForm(forms.ModelForm[Channel]):
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin[Channel]):
     form = ChannelForm
-    list_display = ["name", "kind", "is_enabled", "last_event_at", "last_send_at"]
-    list_filter = ["kind", "is_enabled"]
+    list_display = ["name", "kind", "is_enabled", "health_state", "last_event_at", "last_send_at"]
+    list_filter = ["kind", "is_enabled", "health_state"]
     readonly_fields = ["webhook_path", "embed_code", "secret_names", "health"]
 
     @admin.display(description=gettext_lazy("embed code"))
@@ -132,6 +133,13 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
             return "-"
         health = get_channel_health(channel)
         never = _("never")
+        problems = get_problems(channel)
+        warning = format_html(
+            '<div class="{}" role="status"><strong>{}</strong>{}</div>',
+            "errornote" if problems else "",
+            channel.get_health_state_display(),
+            format_html_join("", "<br>{}", ((problem.describe(),) for problem in problems)),
+        )
         rows = [
             (_("last event received"), health.last_event_at or never),
             (_("last successful send"), health.last_send_at or never),
@@ -139,8 +147,11 @@ class ChannelAdmin(admin.ModelAdmin[Channel]):
             (_("last error"), health.last_error or "-"),
             (_("deliveries waiting"), health.waiting_deliveries),
             (_("deliveries failed"), health.failed_deliveries),
+            (_("last verified webhook request"), channel.last_verified_at or never),
+            (_("credentials expire"), credentials_expire_at(channel) or "-"),
         ]
-        return format_html_join("", "<div><strong>{}:</strong> {}</div>", rows)
+        details = format_html_join("", "<div><strong>{}:</strong> {}</div>", rows)
+        return format_html("{}{}", warning, details)
 
 
 @admin.register(InboundEvent)

@@ -18,6 +18,7 @@ from imap_tools.errors import ImapToolsError
 from schwarmdesk.channels.actions import Ingested, get_adapter, ingest, record_failure
 from schwarmdesk.channels.adapters.base import InboundRequest, ParseError, SendError
 from schwarmdesk.channels.adapters.email import Email
+from schwarmdesk.channels.health import record_credentials_refused
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel, ErrorSource
 from schwarmdesk.conversations.models import Message
@@ -63,6 +64,7 @@ def poll_mailbox(channel: Channel, adapter: Email) -> Ingested | None:
     except SendError as error:
         record_failure(channel.pk, ErrorSource.INBOUND, f"poll failed: {error.reason}")
         log.warning("channel.poll_failed channel=%s reason=%s", channel.pk, error.reason)
+        record_credentials_refused(channel.pk, error)  # a refused login warns at once
         return None
     except (imaplib.IMAP4.error, ImapToolsError, OSError) as error:
         reason = f"poll failed: IMAP {error.__class__.__name__}"

@@ -58,6 +58,9 @@ class Channel(models.Model):
     last_verified_at = models.DateTimeField(
         _("last verified webhook request"), null=True, blank=True, editable=False
     )
+    verification_failed_at = models.DateTimeField(
+        _("last refused webhook request"), null=True, blank=True, editable=False
+    )
     credentials_failed_at = models.DateTimeField(
         _("credentials refused"), null=True, blank=True, editable=False
     )

@@ -60,3 +60,11 @@ def send_chat_transcript_task(channel_id: int, visitor_id: str, email: str, lang
     from schwarmdesk.channels.webchat import send_transcript  # noqa: PLC0415
 
     return send_transcript(channel_id, visitor_id, email, language)
+
+
+@db_periodic_task(crontab(minute="*/5"))  # type: ignore[untyped-decorator]  # huey ships no types
+def check_channel_health_periodically() -> int:
+    """Warn the administrators (once per change) when a channel stops receiving or sending."""
+    from schwarmdesk.channels.health import check_all_channels  # noqa: PLC0415
+
+    return check_all_channels()

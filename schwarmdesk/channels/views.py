@@ -19,6 +19,7 @@ from schwarmdesk.channels.adapters.base import (
     ParseError,
     SignatureError,
 )
+from schwarmdesk.channels.health import record_webhook_verified
 from schwarmdesk.channels.models import Channel
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,12 @@ def webhook(  # noqa: PLR0911 -- one return per exit of the guard chain
             return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
         if request.method != "POST":
             return _exit(405, "method not allowed", kind, channel_id, len(body))
-        adapter.verify(req)
+        try:
+            adapter.verify(req)
+        except SignatureError:
+            record_webhook_verified(channel.pk, is_verified=False)
+            raise
+        record_webhook_verified(channel.pk, is_verified=True)
         result = ingest(channel, req)
     except (SignatureError, HandshakeRefused) as error:
         return _exit(error.status, "not verified", kind, channel_id, len(body))

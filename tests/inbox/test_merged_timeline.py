@@ -51,7 +51,7 @@ def test_telegram_and_x_mention_of_one_person_share_one_timeline_once_merged(
         html = client.get(f"/inbox/c/{conversation.pk}/").content.decode()
         assert telegram.reference in html
         assert mention.reference in html
-        assert "Linked because of: merged by an agent" in html
+        assert "Verknüpft wegen: von einem Agenten zusammengeführt" in html
     kinds = set(
         ChannelIdentity.objects.filter(customer_id=telegram.customer_id).values_list(
             "kind", flat=True

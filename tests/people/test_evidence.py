@@ -111,8 +111,10 @@ def test_sidebar_shows_why_each_identity_is_linked(
     merge = inbox.merge_customers(alice, dave.pk, carol.pk, reason="gleiche Person")
     client.force_login(alice.user)
     html = client.get(f"/inbox/c/{carol_conversation.pk}/").content.decode()
-    assert f"Linked because of: merged by an agent (#{merge.pk}) · Alice Albers" in html
-    assert "Linked because of: first message on this channel" in html
+    assert (
+        f"Verknüpft wegen: von einem Agenten zusammengeführt (#{merge.pk}) · Alice Albers" in html
+    )
+    assert "Verknüpft wegen: erste Nachricht auf diesem Kanal" in html
 
 
 def test_signup_verification_is_recorded_on_the_address(db: None) -> None:
@@ -179,7 +181,7 @@ def test_verifying_an_address_merges_only_a_verified_holder(
         # the holder is merged into Vera, undoably, with the verified address as evidence
         merge = CustomerMerge.objects.get()
         assert (merge.source_id, merge.target_id, merge.merged_by) == (holder.pk, vera.pk, None)
-        assert merge.reason == "verified e-mail address vera@example.com"
+        assert merge.reason == "bestätigte E-Mail-Adresse vera@example.com"  # site language
         assert (identity.customer_id, identity.link_evidence, identity.link_merge_id) == (
             vera.pk,
             EvidenceKind.VERIFIED_EMAIL,
