@@ -231,8 +231,7 @@ class RoutingRule(models.Model):
     def clean(self) -> None:
         days = self.weekdays
         if not isinstance(days, list) or any(
-            not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6
-            for day in days
+            not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6 for day in days
         ):
             raise ValidationError(
                 {"weekdays": _("A list of numbers from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2].")}
