@@ -414,3 +414,15 @@ def test_admin_shows_the_bot_chart(
     assert '<polyline class="chart-rate"' in page
     assert 'href="/automation/dashboard/"' in page
     assert client.get("/automation/dashboard/").status_code == 200
+
+
+def test_periodic_task_retrains_when_enough_labels_accumulated(carol: Customer) -> None:
+    from schwarmdesk.automation.tasks import retrain_topic_model_task
+
+    label_conversations(carol, MIN_TOPIC_LABELS)
+
+    first = retrain_topic_model_task.call_local()
+    again = retrain_topic_model_task.call_local()
+
+    assert first == ModelVersion.objects.get(number=1).pk
+    assert again is None  # no new labels since
