@@ -182,6 +182,7 @@ def receive_line(
             "name": name.strip()[:100],
             "language": language if language in ("de", "en") else "",
             "sent_at": timezone.now().isoformat(),
+            **({"offline": True} if require_email else {}),
         },
         sort_keys=True,
     ).encode()

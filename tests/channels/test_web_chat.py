@@ -33,6 +33,7 @@ from schwarmdesk.channels.adapters.base import (
     ParseError,
     PermanentSendError,
     Sender,
+    TransientSendError,
 )
 from schwarmdesk.channels.adapters.web_chat import WebChat
 from schwarmdesk.channels.kinds import ChannelKind
@@ -43,6 +44,7 @@ from schwarmdesk.core.errors import Invalid
 from schwarmdesk.inbox import actions as inbox
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
 from tests.channels.conftest import FIXTURES, fixture_bytes
+from tests.channels.mail_servers import free_port
 
 VISITOR = "5f0c8e1b2a7d4c39a1e6b0d4f3c2a918"
 SENT_AT = datetime(2026, 11, 23, 14, 2, 11, 120000, tzinfo=UTC)
@@ -76,6 +78,29 @@ EXPECTED: dict[str, list[InboundMessage]] = {
             is_public=False,
             thread_key=f"chat:{VISITOR}",
             reply_context={"visitor_id": VISITOR, "email": "carol@example.com", "language": "en"},
+        )
+    ],
+    "offline_form.json": [
+        InboundMessage(
+            kind="web_chat",
+            external_id=f"chat-{VISITOR}-f2",
+            sender=Sender(
+                external_id="neu@example.com",
+                handle="neu@example.com",
+                language="de",
+                is_verified=False,
+                identity_kind="email",
+            ),
+            text="Rückruf bitte",
+            sent_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+            is_public=False,
+            thread_key=f"chat:{VISITOR}",
+            reply_context={
+                "visitor_id": VISITOR,
+                "email": "neu@example.com",
+                "language": "de",
+                "answer_by": "email",
+            },
         )
     ],
     "ignored_blank_line.json": [],
@@ -142,6 +167,11 @@ def test_every_fixture_is_checked() -> None:
     ("body", "error"),
     [
         (b'{"visitor_id": "../x", "client_message_id": "1"}', "characters"),
+        (
+            b'{"visitor_id": "ab", "client_message_id": "1", "sent_at": "2026-11-23T10:00:00Z",'
+            b' "text": "x", "offline": true}',
+            "nobody to answer",
+        ),
         (
             b'{"visitor_id": "ab", "client_message_id": "1", "sent_at": "gestern", "text": "x"}',
             "ISO",
@@ -488,7 +518,7 @@ def test_a_visitor_with_an_email_joins_the_customer_with_that_address(
     assert Customer.objects.count() == 1
 
 
-def test_offline_hours_fall_back_to_the_form(chat: Channel) -> None:
+def test_offline_hours_fall_back_to_the_form(chat: Channel, alice: Agent) -> None:
     chat.options = {
         "availability": "hours",
         "opening_hours": "mon-fri 09:00-17:00",
@@ -512,13 +542,31 @@ def test_offline_hours_fall_back_to_the_form(chat: Channel) -> None:
         run(scenario)
 
     conversation = Conversation.objects.get()
-    assert (
-        conversation.customer.email == "neu@example.com"
-        or ChannelIdentity.objects.filter(
-            kind=ChannelKind.EMAIL, external_id="neu@example.com", customer=conversation.customer
-        ).exists()
-    )
+    assert ChannelIdentity.objects.filter(
+        kind=ChannelKind.EMAIL, external_id="neu@example.com", customer=conversation.customer
+    ).exists()
     assert conversation.messages.get().body_text == "Rückruf bitte"
+
+    # the visitor has gone: the agent's answer goes out by e-mail as well
+    inbox.reply(alice, conversation.pk, body="Wir rufen Sie morgen an.")
+
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["neu@example.com"]
+    assert mail.outbox[0].subject == f"Re: Rückruf bitte [{conversation.reference}]"
+    assert mail.outbox[0].body == "Wir rufen Sie morgen an.\n\n-- \nAlice Albers"
+
+
+def test_an_unreachable_mail_server_is_retried(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    context = {"visitor_id": VISITOR, "email": "neu@example.com", "answer_by": "email"}
+    with pytest.raises(TransientSendError, match="unreachable"):
+        adapter().send(OutboundMessage(text="Hallo", is_public=False, reply_context=context))
+    with pytest.raises(PermanentSendError, match="no e-mail address"):
+        adapter().send(
+            OutboundMessage(text="x", is_public=False, reply_context={**context, "email": ""})
+        )
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,19 @@ this adapter parses like any other payload. The sender is the visitor id from th
 (a web-chat identity), or, when the visitor gave one, the e-mail address (an e-mail identity,
 never verified), so ``receive`` links the chat to the customer with that address.
 Out: the reply is pushed to the visitor's group on the channel layer; a visitor who is not
-connected sees it in the history sent on reconnect (the delivery row is the truth).
+connected sees it in the history sent on reconnect (the delivery row is the truth). A line from
+the offline form (nobody was in the chat) is answered by e-mail too, through the site's mail.
 """
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.mail import EmailMessage as DjangoEmailMessage
 
 from schwarmdesk.channels.adapters.base import (
     Capabilities,
@@ -72,6 +75,9 @@ class WebChat(ChannelAdapter):
         language = language if language in ("de", "en") else ""
         if address and "@" not in address:
             raise ParseError("$.email is not an e-mail address")
+        is_offline = chat.bool("offline")
+        if is_offline and not address:
+            raise ParseError("$.offline without $.email: nobody to answer")
         sender = (
             Sender(
                 external_id=address,
@@ -92,7 +98,12 @@ class WebChat(ChannelAdapter):
             sent_at=sent_at,
             is_public=False,
             thread_key=f"chat:{visitor_id}",
-            reply_context={"visitor_id": visitor_id, "email": address, "language": language},
+            reply_context={
+                "visitor_id": visitor_id,
+                "email": address,
+                "language": language,
+                **({"answer_by": "email"} if is_offline else {}),
+            },
         )
 
     def send(self, out: OutboundMessage) -> str:
@@ -118,4 +129,29 @@ class WebChat(ChannelAdapter):
             )
         except OSError as error:  # the Redis layer is unreachable: try again later
             raise TransientSendError(f"channel layer unreachable: {error}") from error
+        # After the push: a retry pushes the same key again, which the widget shows once.
+        if out.reply_context.get("answer_by") == "email":
+            self._mail(out, out.reply_context.get("email", ""))
         return f"chat-{out.idempotency_key}" if out.idempotency_key else ""
+
+    def _mail(self, out: OutboundMessage, address: str) -> None:
+        """The answer to an offline-form message, by e-mail (the visitor may not come back)."""
+        if "@" not in address:
+            raise PermanentSendError("the offline message has no e-mail address")
+        subject = f"Re: {out.conversation_subject or 'Chat'} [{out.conversation_reference}]"
+        signature = f"\n\n-- \n{out.agent_name}" if out.agent_name else ""
+        mail = DjangoEmailMessage(
+            subject=subject.replace("\n", " ").replace("\r", " "),
+            body=f"{out.text}{signature}",
+            to=[address],
+        )
+        try:
+            mail.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            raise PermanentSendError(f"mail refused: {error}") from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code >= 500:
+                raise PermanentSendError(f"mail refused: {error}") from error
+            raise TransientSendError(f"mail server: {error}") from error
+        except OSError as error:  # connection refused, timeout, disconnected (SMTPException too)
+            raise TransientSendError(f"mail server unreachable: {error}") from error
