@@ -35,6 +35,7 @@ from schwarmdesk.conversations.actions import (
 )
 from schwarmdesk.conversations.models import Conversation, Direction, Message, Priority, Status
 from schwarmdesk.core.errors import Invalid
+from schwarmdesk.demo.channels import load_demo_channels, route_demo_messages
 from schwarmdesk.demo.data import (
     DEMO_PASSWORD,
     MARKER_TEAM_SLUG,
@@ -185,6 +186,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             message_count += _load_conversation(
                 spec, teams=teams, agents=agents, customers=customers, now=clock
             )
+        route_demo_messages(load_demo_channels())  # one channel per kind; replies get routes
         article_count = _load_articles(agents)
         with notifications_muted():  # the demo's history e-mails nobody
             answer_count = _load_community(agents=agents, customers=customers, now=clock)
