@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 
-from schwarmdesk.channels.actions import configure_channel, reply
+from schwarmdesk.channels.actions import configure_channel, poll_channel, reply
 from schwarmdesk.channels.health import (
     Problem,
     check_all_channels,
@@ -31,6 +31,7 @@ from tests.channels.conftest import (
     make_channel,
     post_webhook,
 )
+from tests.channels.mail_servers import IMAP_USER, ImapServer
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -281,3 +282,31 @@ def test_a_disabled_channel_is_not_checked(ada: Agent, telegram: Channel) -> Non
     Channel.objects.filter(pk=telegram.pk).update(is_enabled=False)
     assert update_channel_health(telegram.pk, now=START + timedelta(days=3)) is None
     assert mail.outbox == []
+
+
+def test_unreadable_options_fall_back_to_the_defaults(telegram: Channel) -> None:
+    telegram.options = {"expected_event_hours": "soon", "credentials_expire_at": "next week"}
+    telegram.save(update_fields=["options"])
+    assert codes(telegram, START + timedelta(hours=23)) == []
+    assert codes(telegram, START + timedelta(hours=25)) == ["silent"]
+
+
+def test_a_refused_imap_login_warns_at_once(
+    ada: Agent,
+    imap_server: ImapServer,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    channel = configure_channel(
+        None,
+        kind="email",
+        name="Support mailbox",
+        secrets={"imap_password": "wrong", "smtp_password": "smtp-secret"},
+        options=OPTIONS["email"] | {"imap_port": str(imap_server.port), "imap_user": IMAP_USER},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll_channel(channel.pk) is None
+    channel.refresh_from_db()
+    assert channel.credentials_failed_at is not None
+    assert [problem["code"] for problem in channel.health_problems] == ["credentials_refused"]
+    [warning] = mail.outbox
+    assert "Die Zugangsdaten wurden abgelehnt: poll failed: IMAP login refused" in warning.body
