@@ -17,6 +17,7 @@ import uvicorn
 from channels.routing import ProtocolTypeRouter
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.asgi import get_asgi_application
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
 
@@ -39,6 +40,11 @@ def asgi_url(transactional_db: None) -> Iterator[str]:
             "websocket": websocket_application(),
         }
     )
+    # uvicorn's threads open connections of their own: with the production default (reused for
+    # 60 s) they would outlive the test and keep PostgreSQL from dropping the test database.
+    database = connections.settings["default"]
+    kept_for = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -61,6 +67,7 @@ def asgi_url(transactional_db: None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        database["CONN_MAX_AGE"] = kept_for
 
 
 def new_context(browser: Browser) -> BrowserContext:  # noqa: F811 -- the fixture's value
