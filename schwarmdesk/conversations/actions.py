@@ -34,6 +34,7 @@ from schwarmdesk.core.errors import Conflict, Invalid
 from schwarmdesk.core.html import sanitize_html
 from schwarmdesk.core.uploads import check_upload, clean_filename
 from schwarmdesk.people.actions import Actor, create_customer, link_identity, normalize_external_id
+from schwarmdesk.people.evidence import Evidence, EvidenceKind
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer, Team
 
 log = logging.getLogger(__name__)
@@ -326,6 +327,13 @@ def _stored_message(message: InboundMessage) -> Message | None:
     ).first()
 
 
+def _link_evidence(message: InboundMessage, identity_kind: str) -> Evidence:
+    """An address typed into a web form or chat is evidence of its own kind."""
+    if identity_kind != message.kind:
+        return Evidence(EvidenceKind.SAME_EMAIL, detail=str(message.kind))
+    return Evidence(EvidenceKind.FIRST_CONTACT)
+
+
 def _match_customer(actor: Actor, message: InboundMessage) -> Customer:
     kind, sender = message.sender.identity_kind or message.kind, message.sender
     key = normalize_external_id(kind, sender.external_id)
@@ -346,6 +354,7 @@ def _match_customer(actor: Actor, message: InboundMessage) -> Customer:
                 external_id=sender.external_id,
                 handle=sender.handle,
                 is_verified=sender.is_verified,  # the platform vouches (not a From address)
+                evidence=_link_evidence(message, kind),
             )
     except Conflict:
         customer.delete()  # another delivery created this identity first: use its customer

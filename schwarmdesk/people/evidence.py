@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceKind(models.TextChoices):
     FIRST_CONTACT = "first_contact", _("first message on this channel")
     VERIFIED_EMAIL = "verified_email", _("verified e-mail address")
-    SAME_EMAIL = "same_email", _("same e-mail address in a web form or chat")
+    SAME_EMAIL = "same_email", _("e-mail address given in a web form or chat")
     AGENT_MERGE = "agent_merge", _("merged by an agent")
     AGENT_LINK = "agent_link", _("linked by an agent")
     SIGNUP_VERIFICATION = "signup_verification", _("sign-up verification")

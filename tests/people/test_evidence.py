@@ -3,13 +3,18 @@ a verified e-mail address links customers automatically, an unverified one never
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from schwarmdesk.accounts import actions as accounts
 from schwarmdesk.accounts.models import Profile
+from schwarmdesk.channels.actions import configure_channel
+from schwarmdesk.channels.adapters.base import InboundMessage, Sender
 from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.conversations.actions import receive
 from schwarmdesk.conversations.models import Conversation
 from schwarmdesk.inbox import actions as inbox
 from schwarmdesk.inbox.models import CustomerMerge
@@ -223,3 +228,43 @@ def test_an_identity_marked_verified_merges_into_a_verified_account_only(
         assert merge is None
         assert CustomerMerge.objects.count() == 0
         assert owner == holder.pk
+
+
+@pytest.mark.parametrize(
+    ("kind", "identity_kind", "expected"),
+    [
+        (ChannelKind.WEB_FORM, ChannelKind.EMAIL, EvidenceKind.SAME_EMAIL),
+        (ChannelKind.WEB_CHAT, ChannelKind.EMAIL, EvidenceKind.SAME_EMAIL),
+        (ChannelKind.TELEGRAM, "", EvidenceKind.FIRST_CONTACT),
+    ],
+)
+def test_a_new_customer_from_a_message_records_how_the_identity_came(
+    kind: str, identity_kind: str, expected: str, db: None
+) -> None:
+
+    channel = configure_channel(None, kind=kind, name="test", secrets={})
+    external_id = "neu@example.com" if identity_kind else "5009"
+    receive(
+        None,
+        channel_id=channel.pk,
+        message=InboundMessage(
+            kind=kind,
+            external_id="m-1",
+            sender=Sender(
+                external_id=external_id,
+                handle="",
+                display_name="Nina Neu",
+                language="de",
+                identity_kind=identity_kind,
+                is_verified=not identity_kind,
+            ),
+            text="Hallo",
+            sent_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+            is_public=False,
+            thread_key="t",
+            reply_context={},
+        ),
+    )
+    identity = ChannelIdentity.objects.get(external_id=external_id)
+    assert (identity.kind, identity.link_evidence) == (identity_kind or kind, expected)
+    assert identity.link_detail == (kind if identity_kind else "")

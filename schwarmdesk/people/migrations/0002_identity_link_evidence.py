@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='channelidentity',
             name='link_evidence',
-            field=models.CharField(choices=[('first_contact', 'first message on this channel'), ('verified_email', 'verified e-mail address'), ('same_email', 'same e-mail address in a web form or chat'), ('agent_merge', 'merged by an agent'), ('agent_link', 'linked by an agent'), ('signup_verification', 'sign-up verification'), ('merge_undone', 'merge undone')], default='first_contact', max_length=20, verbose_name='linked because of'),
+            field=models.CharField(choices=[('first_contact', 'first message on this channel'), ('verified_email', 'verified e-mail address'), ('same_email', 'e-mail address given in a web form or chat'), ('agent_merge', 'merged by an agent'), ('agent_link', 'linked by an agent'), ('signup_verification', 'sign-up verification'), ('merge_undone', 'merge undone')], default='first_contact', max_length=20, verbose_name='linked because of'),
         ),
         migrations.AddField(
             model_name='channelidentity',
