@@ -20,7 +20,7 @@ from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 
 from schwarmdesk.channels import webchat
@@ -44,7 +44,11 @@ from schwarmdesk.core.errors import Invalid
 from schwarmdesk.inbox import actions as inbox
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
 from tests.channels.conftest import FIXTURES, fixture_bytes
-from tests.channels.mail_servers import free_port
+from tests.channels.mail_servers import (
+    SmtpServer,
+    free_port,
+    smtp_server,  # noqa: F401 -- the fixture
+)
 
 VISITOR = "5f0c8e1b2a7d4c39a1e6b0d4f3c2a918"
 SENT_AT = datetime(2026, 11, 23, 14, 2, 11, 120000, tzinfo=UTC)
@@ -582,6 +586,11 @@ def test_an_unreachable_mail_server_is_retried(settings: Any) -> None:
         ({"availability": "hours", "opening_hours": "weekdays"}, (23, 9, 30), False),
         ({"availability": "always"}, (22, 3, 0), True),
         ({}, (22, 3, 0), False),  # agents: nobody available
+        (  # an unknown time zone counts as UTC
+            {"availability": "hours", "opening_hours": "sun 10:00-11:00", "time_zone": "Mars/Base"},
+            (22, 10, 30),
+            True,
+        ),
     ],
 )
 def test_when_the_chat_is_online(
@@ -640,3 +649,148 @@ def test_the_transcript_is_emailed_on_request(chat: Channel, alice: Agent) -> No
     assert "Wie setze ich das Passwort zurück?" in sent.body
     assert "Alice Albers:\nUnter Einstellungen." in sent.body
     assert "Geheim" not in sent.body
+
+
+def test_a_reply_sent_by_a_worker_elsewhere_reaches_the_visitor_by_catching_up(
+    chat: Channel, alice: Agent, real_queue: object
+) -> None:
+    """A worker in another process pushes into its own in-memory layer: the visitor's socket
+    still shows the reply once its delivery is sent (read back from the database)."""
+
+    async def scenario() -> None:
+        visitor = visitor_socket(chat)
+        await connect(visitor)
+        await say(visitor, "Hallo", "m1")
+        await visitor.receive_json_from()
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        await database_sync_to_async(inbox.reply)(alice, conversation.pk, body="Moment bitte.")
+        # queued, not sent yet: the visitor sees nothing
+        assert await visitor.receive_nothing(timeout=webchat_catch_up() + 0.5)
+        await database_sync_to_async(Delivery.objects.update)(status=DeliveryStatus.SENT)
+        line = (await visitor.receive_json_from())["line"]
+        assert (line["direction"], line["text"]) == ("out", "Moment bitte.")
+        await visitor.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ({"id": "m1", "text": "  "}, "Bitte schreiben Sie zuerst eine Nachricht."),
+        ({"id": "m1", "text": "x" * 5001}, "Diese Nachricht ist zu lang."),
+        (
+            {"id": "m/1", "text": "Hallo"},
+            "a client message id has 1 to 64 letters, digits or dashes",
+        ),
+    ],
+)
+def test_a_bad_line_is_refused_with_a_reason(
+    chat: Channel, line: dict[str, str], error: str
+) -> None:
+    async def scenario() -> None:
+        visitor = visitor_socket(chat)
+        await connect(visitor)
+        await visitor.send_json_to([1, 2])  # not an object: ignored
+        await visitor.send_json_to({"type": "message", **line})
+        answer = await visitor.receive_json_from()
+        assert answer == {"type": "error", "for": "message", "id": line["id"], "error": error}
+        await visitor.send_json_to({"type": "transcript", "email": "kein-at"})
+        refused = await visitor.receive_json_from()
+        assert refused["error"] == "Bitte geben Sie eine gültige E-Mail-Adresse ein."
+        await visitor.disconnect()
+
+    run(scenario)
+
+    assert Message.objects.count() == 0
+
+
+def test_a_signed_cookie_without_a_visitor_id_is_refused(chat: Channel) -> None:
+    token = signing.Signer(salt=webchat.VISITOR_SALT).sign("not-a-visitor")
+
+    async def scenario() -> None:
+        assert await visitor_socket(chat, token).connect() == (False, 4403)
+
+    run(scenario)
+
+
+def test_the_agent_socket_ignores_what_it_does_not_understand(
+    chat: Channel, alice: Agent, carol_conversation: Conversation
+) -> None:
+    client = logged_in(alice.user)
+
+    async def scenario() -> None:
+        agent = agent_socket(client)
+        assert (await agent.connect())[0]
+        await agent.send_json_to([1])
+        await agent.send_json_to({"type": "watch", "conversation": "1"})
+        await agent.send_json_to({"type": "watch", "conversation": carol_conversation.pk})
+        assert (await agent.receive_json_from())["type"] == "watching"
+        # an e-mail conversation has no chat visitor to tell
+        await agent.send_json_to({"type": "typing", "conversation": carol_conversation.pk})
+        assert await agent.receive_nothing(timeout=0.3)
+        await agent.disconnect()
+
+    run(scenario)
+
+
+def test_the_demo_page_embeds_the_widget_outside_production(
+    transactional_db: None, settings: Any
+) -> None:
+    response = Client().get("/chat-demo/?lang=en")
+    chat = Channel.objects.get(kind=ChannelKind.WEB_CHAT)
+    assert response.status_code == 200
+    assert (
+        f'<script src="/static/chat/widget.js" data-channel="{chat.pk}" async></script>'
+        in response.content.decode()
+    )
+    assert chat.options == {"availability": "agents"}
+    assert Client().get("/chat-demo/").status_code == 200
+    assert Channel.objects.count() == 1
+    settings.IS_PRODUCTION = True
+    assert Client().get("/chat-demo/").status_code == 404
+
+
+def test_no_transcript_without_a_chat(chat: Channel) -> None:
+    assert webchat.send_transcript(chat.pk, VISITOR, "gast@example.com", "de") is False
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("refusal", "error"),
+    [
+        (None, None),
+        ("550 5.1.1 no such user", PermanentSendError),
+        ("451 4.3.0 later", TransientSendError),
+    ],
+)
+def test_an_offline_answer_goes_through_the_sites_mail_server(
+    settings: Any,
+    smtp_server: SmtpServer,  # noqa: F811 -- the fixture
+    refusal: str | None,
+    error: type[Exception] | None,
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    if refusal:
+        smtp_server.refuse(refusal)
+    out = OutboundMessage(
+        text="Wir rufen an.",
+        is_public=False,
+        reply_context={"visitor_id": VISITOR, "email": "neu@example.com", "answer_by": "email"},
+        agent_name="Alice Albers",
+        conversation_reference="#SD-000007",
+        conversation_subject="Rückruf\nbitte",
+        idempotency_key="schwarmdesk-delivery-7",
+    )
+    if error is None:
+        assert adapter().send(out) == "chat-schwarmdesk-delivery-7"
+        (received,) = smtp_server.mails
+        assert received.rcpt_tos == ["neu@example.com"]
+        assert received.message["Subject"] == "Re: Rückruf bitte [#SD-000007]"
+    else:
+        with pytest.raises(error, match=r"5\.1\.1|4\.3\.0"):
+            adapter().send(out)
+        assert smtp_server.mails == []

@@ -1,8 +1,8 @@
 """A web-chat visitor and an agent chat live, in two real browsers, over real WebSockets.
 
 pytest-django's live server speaks WSGI only, so this test serves the project's ASGI
-application (HTTP and WebSockets) with uvicorn on a free loopback port, in a thread of the test
-process: it shares the in-memory channel layer and the test database with the test.
+application (``schwarmdesk.asgi``: HTTP and WebSockets) with uvicorn on a free loopback port,
+in a thread of the test process: it shares the in-memory channel layer and the test database.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from channels.routing import ProtocolTypeRouter
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.core.asgi import get_asgi_application
 from django.db import connections
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -24,7 +21,6 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from schwarmdesk.channels.actions import configure_channel
 from schwarmdesk.channels.kinds import ChannelKind
 from schwarmdesk.channels.models import Channel
-from schwarmdesk.channels.routing import websocket_application
 from schwarmdesk.conversations.models import Conversation
 from schwarmdesk.people.models import Agent
 from tests.channels.mail_servers import free_port
@@ -34,12 +30,6 @@ from tests.web.conftest import TIMEOUT_MS, browser, playwright  # noqa: F401 -- 
 
 @pytest.fixture
 def asgi_url(transactional_db: None) -> Iterator[str]:
-    application = ProtocolTypeRouter(
-        {
-            "http": ASGIStaticFilesHandler(get_asgi_application()),
-            "websocket": websocket_application(),
-        }
-    )
     # uvicorn's threads open connections of their own: with the production default (reused for
     # 60 s) they would outlive the test and keep PostgreSQL from dropping the test database.
     database = connections.settings["default"]
@@ -48,7 +38,7 @@ def asgi_url(transactional_db: None) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            application,
+            "schwarmdesk.asgi:application",  # the project's own: WhiteNoise serves the widget
             host="127.0.0.1",
             port=port,
             ws="websockets-sansio",

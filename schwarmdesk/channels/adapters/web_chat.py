@@ -148,7 +148,10 @@ class WebChat(ChannelAdapter):
         try:
             mail.send()
         except smtplib.SMTPRecipientsRefused as error:
-            raise PermanentSendError(f"mail refused: {error}") from error
+            codes = [code for code, _reply in error.recipients.values()]
+            if all(code >= 500 for code in codes):
+                raise PermanentSendError(f"mail refused: {error}") from error
+            raise TransientSendError(f"mail server: {error}") from error
         except smtplib.SMTPResponseException as error:
             if error.smtp_code >= 500:
                 raise PermanentSendError(f"mail refused: {error}") from error
