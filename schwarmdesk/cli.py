@@ -46,6 +46,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         log_level="info",
         lifespan="off",
         proxy_headers=True,
+        ws="websockets-sansio",  # web chat sockets; the legacy implementation is deprecated
     )
 
 
