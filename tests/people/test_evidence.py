@@ -18,7 +18,7 @@ from schwarmdesk.conversations.actions import receive
 from schwarmdesk.conversations.models import Conversation
 from schwarmdesk.inbox import actions as inbox
 from schwarmdesk.inbox.models import CustomerMerge
-from schwarmdesk.people.actions import create_customer, link_identity
+from schwarmdesk.people.actions import create_agent, create_customer, link_identity
 from schwarmdesk.people.evidence import Evidence, EvidenceKind
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
 
@@ -268,3 +268,45 @@ def test_a_new_customer_from_a_message_records_how_the_identity_came(
     identity = ChannelIdentity.objects.get(external_id=external_id)
     assert (identity.kind, identity.link_evidence) == (identity_kind or kind, expected)
     assert identity.link_detail == (kind if identity_kind else "")
+
+
+def test_marking_an_email_identity_verified_in_the_admin_links_the_verified_account(
+    client: Client, db: None
+) -> None:
+    # given Vera's verified account and another record that wrote from her address
+    vera = create_customer(None, display_name="Vera Vogel")
+    member(vera, username="vera", email="vera@example.com", is_verified=True)
+    holder = create_customer(None, display_name="vera@example.com")
+    identity = link_identity(None, holder, kind=ChannelKind.EMAIL, external_id="vera@example.com")
+    root = create_agent(
+        None, username="root", password="x", display_name="Rita Root", initials="RR", is_admin=True
+    )
+    client.force_login(root.user)
+    url = f"/admin/people/channelidentity/{identity.pk}/change/"
+    form = {
+        "customer": str(holder.pk),
+        "kind": "email",
+        "external_id": "vera@example.com",
+        "handle": "",
+    }
+
+    # when the administrator saves it unchanged, nothing is merged
+    assert client.post(url, form).status_code == 302
+    assert CustomerMerge.objects.count() == 0
+
+    # when she marks it verified, the record is merged into Vera's, with the evidence
+    assert client.post(url, form | {"is_verified": "on"}).status_code == 302
+    merge = CustomerMerge.objects.get()
+    assert (merge.source_id, merge.target_id) == (holder.pk, vera.pk)
+    assert evidence_of(ChannelKind.EMAIL, "vera@example.com")[0] == EvidenceKind.VERIFIED_EMAIL
+
+    # and giving an identity to a customer by hand records the agent's link
+    form = form | {"customer": str(holder.pk), "is_verified": "on"}
+    assert client.post(url, form).status_code == 302
+    assert evidence_of(ChannelKind.EMAIL, "vera@example.com") == (
+        EvidenceKind.AGENT_LINK,
+        "Rita Root",
+        "",
+        None,
+        holder.pk,
+    )
