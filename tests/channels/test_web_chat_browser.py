@@ -106,6 +106,7 @@ def test_a_visitor_and_an_agent_chat_live(
     assert (conversation.origin_channel, chat.kind) == (ChannelKind.WEB_CHAT, "web_chat")
     agent.goto(f"{asgi_url}/inbox/c/{conversation.pk}/")
     expect(agent.locator("#live")).to_contain_text("Mein Router blinkt rot.")
+    expect(agent.locator("html[data-chat-live=watching]")).to_have_count(1)  # its socket is open
 
     # when the visitor writes again, the open conversation shows it without a reload or poll
     visitor.get_by_label("Ihre Nachricht").press_sequentially("Hallo?")

@@ -39,7 +39,9 @@
     };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (data.type === "message" && data.conversation === conversation) {
+      if (data.type === "watching") {
+        document.documentElement.setAttribute("data-chat-live", "watching");  // for tests, CSS
+      } else if (data.type === "message" && data.conversation === conversation) {
         var shown = typingIndicator();
         if (shown) { shown.textContent = ""; }
         refresh("live");
@@ -54,6 +56,7 @@
       }
     };
     socket.onclose = function (event) {
+      document.documentElement.removeAttribute("data-chat-live");
       if (event.code === 4403) { return; }  // not an agent: polling only
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
