@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,11 +21,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from schwarmdesk.channels import webchat
 from schwarmdesk.channels.actions import access_conversation
 from schwarmdesk.channels.adapters.web_chat import visitor_group
-from schwarmdesk.core.errors import DomainError
+from schwarmdesk.core.errors import DomainError, Invalid
 from schwarmdesk.people.models import Agent
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ AGENTS_GROUP = "chat.agents"
 REFUSED = 4403
 # Replies sent by a worker in another process reach this one through the database.
 CATCH_UP_SECONDS = 3.0
+# A visitor's socket takes at most this many lines (and offline messages) per minute.
+LINES_PER_MINUTE = 20
 
 
 def conversation_group(conversation_id: int) -> str:
@@ -51,6 +55,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
     group: str
     seen: set[str]
     catch_up: asyncio.Task[None] | None = None
+    recent: list[float]
 
     async def connect(self) -> None:
         self.channel_id = int(self.scope["url_route"]["kwargs"]["channel_id"])
@@ -69,6 +74,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         self.group = visitor_group(self.channel_id, self.visitor_id)
+        self.recent = []
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         online = await database_sync_to_async(webchat.is_online)(channel)
@@ -128,6 +134,11 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self._transcript(content)
 
     async def _message(self, content: dict[str, Any], *, is_offline: bool) -> None:
+        now = time.monotonic()
+        self.recent = [at for at in self.recent if at > now - 60]
+        if len(self.recent) >= LINES_PER_MINUTE:
+            raise Invalid(_("Too many messages at once. Please wait a moment."))
+        self.recent.append(now)
         email = _str(content, "email", 254)
         channel = await database_sync_to_async(webchat.get_chat_channel)(self.channel_id)
         message = await database_sync_to_async(webchat.receive_line)(

@@ -794,3 +794,25 @@ def test_an_offline_answer_goes_through_the_sites_mail_server(
         with pytest.raises(error, match=r"5\.1\.1|4\.3\.0"):
             adapter().send(out)
         assert smtp_server.mails == []
+
+
+def test_a_visitor_cannot_flood_the_chat(chat: Channel, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("schwarmdesk.channels.consumers.LINES_PER_MINUTE", 2)
+
+    async def scenario() -> None:
+        visitor = visitor_socket(chat)
+        await connect(visitor)
+        for number in (1, 2):
+            assert (await say(visitor, f"Nachricht {number}", f"m{number}"))["type"] == "ack"
+            await visitor.receive_json_from()
+        assert await say(visitor, "Nachricht 3", "m3") == {
+            "type": "error",
+            "for": "message",
+            "id": "m3",
+            "error": "Zu viele Nachrichten auf einmal. Bitte warten Sie einen Moment.",
+        }
+        await visitor.disconnect()
+
+    run(scenario)
+
+    assert Message.objects.count() == 2
