@@ -108,4 +108,6 @@ def test_unanswered_question_escalates_and_the_agent_answers_in_public(
     # and Carol's notification e-mail reached the SMTP server, once
     to_carol = [mail for mail in smtp_server.mails if "carol@example.com" in mail.rcpt_tos]
     assert len(to_carol) == 1
-    assert ANSWER in to_carol[0].message.get_body(preferencelist=("plain",)).get_content()
+    text = to_carol[0].message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert ANSWER in text.get_content()
