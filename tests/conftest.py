@@ -19,6 +19,7 @@ from schwarmdesk.conversations.models import Conversation
 from schwarmdesk.core.queue import get_huey
 from schwarmdesk.people.actions import create_agent, create_customer, create_team, link_identity
 from schwarmdesk.people.models import Agent, Customer, Team
+from schwarmdesk.search.lexical import clear_statistics
 
 IS_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -28,6 +29,13 @@ def require_service(reason: str) -> None:
     if IS_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(f"SERVICE MISSING: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_lexical_statistics() -> None:
+    """The lexical index caches N and the average length for a minute per process; each test
+    starts from its own database, so it must not see another test's figures."""
+    clear_statistics()
 
 
 @pytest.fixture
