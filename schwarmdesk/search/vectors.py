@@ -23,6 +23,7 @@ DEFAULT_APPROXIMATE_FROM = 200_000
 # How many extra candidates the approximate search fetches per round when a filter rejects
 # some; the search widens until ``k`` allowed hits are found or the index is exhausted.
 _OVERFETCH = 4
+_MIN_APPROXIMATE = 16
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -199,7 +200,9 @@ class VectorIndex:
         self, query: FloatArray, k: int, allowed: Callable[[int], bool] | None
     ) -> list[tuple[int, float]]:
         count = len(self._rows)
-        wanted = k if allowed is None else k * _OVERFETCH
+        # the graph compares half-precision vectors: fetch a few more than asked and let the
+        # exact float32 rescoring below pick the best (near-ties would otherwise swap)
+        wanted = max(k, _MIN_APPROXIMATE) if allowed is None else k * _OVERFETCH
         while True:
             wanted = min(wanted, count)
             matches = self._hnsw.search(query, wanted)
