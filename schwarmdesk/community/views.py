@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from schwarmdesk.community import actions, queries
-from schwarmdesk.community.models import Category, Visibility
+from schwarmdesk.community.models import Answer, Category, Comment, Question, Visibility
 from schwarmdesk.community.uploads import Upload
 from schwarmdesk.core.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -256,64 +256,74 @@ def solved(request: HtmxRequest, pk: int) -> HttpResponse:
 @domain_errors
 def edit_question(request: HtmxRequest, pk: int) -> HttpResponse:
     found = actions.access_question(request.user, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            actions.edit_question(
-                request.user,
-                pk,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-            )
-        except Invalid as refused:
-            error = str(refused)
-        else:
-            return redirect(found)
-    elif not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    context = {"question": found, "post": found, "error": error, "form": request.POST}
-    return render(request, "community/edit.html", context, status=400 if error else 200)
+    return _edit_page(
+        request,
+        question=found,
+        post=found,
+        save=lambda: actions.edit_question(
+            request.user,
+            pk,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+        ),
+        done_url=found.get_absolute_url(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def edit_answer(request: HtmxRequest, pk: int) -> HttpResponse:
     found = actions.access_answer(request.user, pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            actions.edit_answer(request.user, pk, body=request.POST.get("body", ""))
-        except Invalid as refused:
-            error = str(refused)
-        else:
-            return redirect(found.get_absolute_url())
-    elif not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    context = {"question": found.question, "post": found, "error": error, "form": request.POST}
-    return render(request, "community/edit.html", context, status=400 if error else 200)
+    return _edit_page(
+        request,
+        question=found.question,
+        post=found,
+        save=lambda: actions.edit_answer(request.user, pk, body=request.POST.get("body", "")),
+        done_url=found.get_absolute_url(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def edit_comment(request: HtmxRequest, pk: int) -> HttpResponse:
     found = actions.access_comment(request.user, pk)
-    question = found.answer.question if found.answer is not None else found.question
+    return _edit_page(
+        request,
+        question=found.answer.question if found.answer is not None else found.question,
+        post=found,
+        save=lambda: actions.edit_comment(request.user, pk, body=request.POST.get("body", "")),
+        done_url=f"{reverse('community:question', args=[found.thread_id])}#comment-{pk}",
+        is_comment=True,
+    )
+
+
+def _edit_page(
+    request: HtmxRequest,
+    *,
+    question: Question | None,
+    post: Question | Answer | Comment,
+    save: Callable[[], object],
+    done_url: str,
+    **extra: object,
+) -> HttpResponse:
+    """The shared edit form: GET shows it, POST saves through ``save`` and goes to
+    ``done_url``; a refused text is shown again with the reason (400)."""
     error = ""
     if request.method == "POST":
         try:
-            actions.edit_comment(request.user, pk, body=request.POST.get("body", ""))
+            save()
         except Invalid as refused:
             error = str(refused)
         else:
-            return redirect(f"{reverse('community:question', args=[found.thread_id])}#comment-{pk}")
+            return redirect(done_url)
     elif not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     context = {
         "question": question,
-        "post": found,
+        "post": post,
         "error": error,
         "form": request.POST,
-        "is_comment": True,
+        **extra,
     }
     return render(request, "community/edit.html", context, status=400 if error else 200)
 
