@@ -277,8 +277,8 @@ class QueryTerm:
 
 def query_terms(terms: Sequence[str]) -> list[QueryTerm]:
     """The analysed query's terms that the index holds, each with its idf weight."""
-    counts = Counter(t for t in (encode_term(term) for term in terms if term) if t)
-    counts = Counter({t: c for t, c in counts.items() if len(t) <= MAX_TERM_CHARS})
+    encoded = (encode_term(term) for term in terms if term)
+    counts = Counter(t for t in encoded if t and len(t) <= MAX_TERM_CHARS)
     if not counts:
         return []
     texts = sorted(counts)
