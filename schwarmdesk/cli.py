@@ -225,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     from schwarmdesk.search.bench import add_bench_parser  # noqa: PLC0415
 
     add_bench_parser(bench_sub)
+    from schwarmdesk.channels.bench import (  # noqa: PLC0415
+        add_bench_parser as add_ingest_bench_parser,
+    )
+
+    add_ingest_bench_parser(bench_sub)
 
     manage = sub.add_parser("manage", help="Django's manage.py, e.g. `schwarmdesk manage migrate`")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

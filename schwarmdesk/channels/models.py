@@ -119,6 +119,14 @@ class InboundEvent(models.Model):
                 fields=["channel", "body_sha256"], name="inbound_event_unique_body"
             ),
         ]
+        indexes = [
+            # the workers' backlog (channels.batch): small, whatever the history's size
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="received"),
+                name="inbound_event_backlog",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel_id} #{self.pk} {self.status}"

@@ -68,3 +68,26 @@ def check_channel_health_periodically() -> int:
     from schwarmdesk.channels.health import check_all_channels  # noqa: PLC0415
 
     return check_all_channels()
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def process_received_task() -> int:
+    """Raw events accepted by a webhook: parse and store them in batches (channels.batch)."""
+    from schwarmdesk.channels.batch import process_all_received  # noqa: PLC0415
+
+    return process_all_received()
+
+
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no types
+def process_received_periodically() -> int:
+    """Events whose wake-up was lost, or whose worker was killed half-way through a batch."""
+    from schwarmdesk.channels.batch import process_all_received  # noqa: PLC0415
+
+    return process_all_received()
+
+
+@db_task(retries=2, retry_delay=10)  # type: ignore[untyped-decorator]  # huey ships no types
+def follow_up_received_task(message_ids: list[int], conversation_ids: list[int]) -> int:
+    from schwarmdesk.channels.batch import follow_up_received  # noqa: PLC0415
+
+    return follow_up_received(message_ids, conversation_ids)

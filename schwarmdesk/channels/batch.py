@@ -1,0 +1,522 @@
+"""The worker's batch path for raw inbound events: accept now, parse and store many at once.
+
+``accept`` is what a webhook needs to answer: the verified raw body is kept (idempotent on its
+SHA-256) with status ``received`` once it parses, and a worker is woken after commit.
+``process_received`` takes up to ``BATCH_SIZE`` received events in one transaction (on
+PostgreSQL with ``SKIP LOCKED``, so several workers share the backlog), parses them again
+(pure and cheap) and stores their messages with a handful of queries per batch instead of a
+dozen per message. The transaction is the unit of work: a worker killed half-way leaves every
+event of its batch ``received``, and the next run processes it exactly once.
+
+The bulk path covers the common chat message (a sender identity of the channel's own kind,
+threaded by the channel's thread key). Anything else (e-mail, attachments, replies to a
+specific message, references, case numbers, identities of another kind) goes through
+``conversations.actions.receive`` one by one in the same transaction, so both paths give the
+same result. Counters, search indexing and triage of the batch are queued as one task after
+commit (``channels.tasks.follow_up_received_task``), like ``receive`` queues them per message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Field
+from django.utils import timezone
+
+from schwarmdesk.channels.actions import KEPT_HEADERS, get_adapter, process_event
+from schwarmdesk.channels.adapters.base import (
+    ChannelAdapter,
+    Ignored,
+    InboundMessage,
+    InboundRequest,
+    ParseError,
+)
+from schwarmdesk.channels.kinds import ChannelKind
+from schwarmdesk.channels.models import (
+    Channel,
+    EventStatus,
+    InboundEvent,
+    MessageRoute,
+)
+from schwarmdesk.conversations.actions import CONTINUABLE_STATUSES, receive, set_status
+from schwarmdesk.conversations.models import Conversation, Direction, Message, Status, Visibility
+from schwarmdesk.core.html import sanitize_html
+from schwarmdesk.people.actions import normalize_external_id
+from schwarmdesk.people.evidence import EvidenceKind
+from schwarmdesk.people.models import ChannelIdentity, Customer
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+RETRIES = 3  # a batch that lost a race (same identity or message stored meanwhile) runs again
+WAKE_DELAY = timedelta(milliseconds=50)
+LAST_EVENT_RESOLUTION = timedelta(seconds=1)
+_wake_lock = threading.Lock()
+_wake_armed = False
+_last_event_noted: dict[int, float] = {}  # channel id -> time.monotonic() of the last write
+
+
+@dataclass(frozen=True)
+class Accepted:
+    event: InboundEvent | None  # None: nothing for us, not kept
+    is_duplicate: bool = False
+
+
+def accept(
+    channel: Channel, req: InboundRequest, *, adapter: ChannelAdapter | None = None
+) -> Accepted:
+    """Keep a verified request's raw body for the worker; raise ``ParseError`` when malformed.
+
+    The same body again is the same event (one row). A malformed body is kept as malformed; an
+    event with nothing for us is not kept; an ignored one (auto-reply, bounce) is handled at
+    once by ``process_event``.
+    """
+    adapter = adapter or get_adapter(channel)
+    try:
+        has_messages, is_refused = any(True for _ in adapter.parse(req)), False
+    except (ParseError, Ignored):
+        has_messages, is_refused = True, True  # kept below; process_event records why
+    if not has_messages:
+        return Accepted(event=None)
+    event = InboundEvent(
+        channel=channel,
+        body=req.body,
+        body_sha256=hashlib.sha256(req.body).hexdigest(),
+        headers={name: value for name, value in req.headers.items() if name in KEPT_HEADERS},
+    )
+    if not _insert_event(event):
+        return Accepted(event=None, is_duplicate=True)
+    _note_event_received(channel.pk)
+    if is_refused:
+        process_event(event, adapter=adapter, req=req)  # raises ParseError when malformed
+    else:
+        transaction.on_commit(queue_processing)
+    return Accepted(event=event)
+
+
+INSERTED_FIELDS = (
+    "channel",
+    "body",
+    "body_sha256",
+    "headers",
+    "status",
+    "message_count",
+    "error",
+    "received_at",
+)
+
+
+def _insert_event(event: InboundEvent) -> bool:
+    """INSERT the row in one statement (the webhook's hot path); False when the body is known.
+
+    The same as ``event.save(force_insert=True)`` in a savepoint, without the ORM's statement
+    compilation and transaction bookkeeping, which cost more than the insert itself.
+    """
+    fields = [InboundEvent._meta.get_field(name) for name in INSERTED_FIELDS]
+    concrete = [field for field in fields if isinstance(field, Field)]
+    connection = connections[InboundEvent.objects.db]
+    values = [
+        field.get_db_prep_save(field.pre_save(event, add=True), connection) for field in concrete
+    ]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in concrete)
+    table = connection.ops.quote_name(InboundEvent._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id"  # noqa: S608 -- names from the model
+    try:
+        with contextlib.ExitStack() as stack:
+            if connection.in_atomic_block:  # else the statement is its own transaction
+                stack.enter_context(transaction.atomic())
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values)
+                event.pk = cursor.fetchone()[0]
+    except IntegrityError:
+        return False
+    event._state.adding = False
+    return True
+
+
+def _note_event_received(channel_id: int) -> None:
+    """Channel health's "last event received", written at most once a second per process."""
+    now = time.monotonic()
+    if now - _last_event_noted.get(channel_id, -1e9) < LAST_EVENT_RESOLUTION.total_seconds():
+        return
+    _last_event_noted[channel_id] = now
+    Channel.objects.filter(pk=channel_id).update(last_event_at=timezone.now())
+
+
+def queue_processing() -> None:
+    """Wake a worker after commit; many webhooks in a burst share one wake-up.
+
+    The first commit arms a timer; the timer enqueues one task ``WAKE_DELAY`` later, after
+    every commit that found it armed, so each such event is seen by that task. (A process that
+    exits before its timer fires leaves its events to the periodic sweep, a minute at most.)
+    """
+    global _wake_armed  # noqa: PLW0603 -- one timer per process
+    from schwarmdesk.core.queue import get_huey  # noqa: PLC0415
+
+    if get_huey().immediate:
+        _wake()
+        return
+    with _wake_lock:
+        if _wake_armed:
+            return
+        _wake_armed = True
+    timer = threading.Timer(WAKE_DELAY.total_seconds(), _wake)
+    timer.daemon = True
+    timer.start()
+
+
+def _wake() -> None:
+    global _wake_armed  # noqa: PLW0603 -- one timer per process
+    from schwarmdesk.channels.tasks import process_received_task  # noqa: PLC0415
+
+    with _wake_lock:
+        _wake_armed = False
+    process_received_task()
+
+
+@dataclass
+class BatchResult:
+    events: int = 0  # events taken from the backlog
+    messages: list[int] = field(default_factory=list)  # new messages stored
+    duplicates: int = 0  # messages already stored (re-delivered under another envelope)
+    malformed: int = 0
+    conversations: set[int] = field(default_factory=set)
+
+
+def process_received(limit: int = BATCH_SIZE) -> BatchResult:
+    """Process up to ``limit`` received events in one transaction; see the module docstring."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _process_batch(limit)
+        except IntegrityError:
+            if attempt == RETRIES:
+                raise
+            log.info("channel.batch_retry attempt=%s", attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def process_all_received(limit: int = BATCH_SIZE) -> int:
+    """Work the backlog off; returns how many events were processed."""
+    total = 0
+    while (done := process_received(limit).events) > 0:
+        total += done
+    return total
+
+
+def _process_batch(limit: int) -> BatchResult:
+    result = BatchResult()
+    if not InboundEvent.objects.filter(status=EventStatus.RECEIVED).exists():
+        return result  # a plain read: an idle worker takes no write lock (SQLite)
+    with transaction.atomic():
+        events = list(
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .filter(status=EventStatus.RECEIVED)
+            .order_by("pk")[:limit]
+        )
+        if not events:
+            return result
+        result.events = len(events)
+        channels = {c.pk: c for c in Channel.objects.filter(pk__in={e.channel_id for e in events})}
+        adapters = {pk: get_adapter(channel) for pk, channel in channels.items()}
+        simple: list[tuple[InboundEvent, InboundMessage]] = []
+        counts: dict[int, int] = {}
+        for event in events:
+            _parse_event(event, adapters[event.channel_id], simple, counts, result)
+        stored = _store_simple(simple, result)
+        _mark_processed(events, counts, stored)
+        message_ids, conversation_ids = list(result.messages), sorted(result.conversations)
+        if message_ids:
+            transaction.on_commit(lambda: _queue_follow_up(message_ids, conversation_ids))
+    log.info(
+        "channel.batch events=%s messages=%s duplicates=%s malformed=%s",
+        result.events,
+        len(result.messages),
+        result.duplicates,
+        result.malformed,
+    )
+    return result
+
+
+def _parse_event(
+    event: InboundEvent,
+    adapter: ChannelAdapter,
+    simple: list[tuple[InboundEvent, InboundMessage]],
+    counts: dict[int, int],
+    result: BatchResult,
+) -> None:
+    req = InboundRequest(method="POST", body=bytes(event.body), headers=event.headers)
+    try:
+        parsed = list(adapter.parse(req))
+    except (ParseError, Ignored):
+        try:  # the one-by-one path records why (and handles bounces)
+            with transaction.atomic():
+                process_event(event, adapter=adapter, req=req)
+        except ParseError as error:
+            result.malformed += 1
+            log.warning("channel.event_malformed event=%s reason=%s", event.pk, error)
+        return  # recorded as malformed or ignored, not marked processed below
+    counts[event.pk] = 0
+    for item in parsed:
+        if _is_simple(item):
+            simple.append((event, item))
+        else:
+            message = receive(None, channel_id=event.channel_id, message=item)
+            counts[event.pk] += 1
+            result.messages.append(message.pk)
+            result.conversations.add(message.conversation_id)
+
+
+def _is_simple(item: InboundMessage) -> bool:
+    return (
+        item.kind != ChannelKind.EMAIL
+        and not item.attachments
+        and not item.references
+        and item.case_number is None
+        and not item.reply_to_external_id
+        and item.sender.identity_kind in ("", item.kind)
+        and bool(item.text.strip() or item.html.strip())
+        and bool(normalize_external_id(item.kind, item.sender.external_id))
+        and bool(item.external_id.strip())
+    )
+
+
+def _store_simple(
+    items: Sequence[tuple[InboundEvent, InboundMessage]], result: BatchResult
+) -> dict[int, int]:
+    """Store the bulk path's messages; returns how many each event gave (duplicates included)."""
+    per_event: dict[int, int] = {}
+    if not items:
+        return per_event
+    now = timezone.now()
+    # 1. idempotency on (channel kind, external id): stored before, or twice in this batch
+    keys = {(item.kind, item.external_id.strip()) for _, item in items}
+    existing = set(
+        Message.objects.filter(
+            channel_kind__in={kind for kind, _ in keys},
+            external_id__in={external_id for _, external_id in keys},
+        ).values_list("channel_kind", "external_id")
+    )
+    fresh: list[tuple[InboundEvent, InboundMessage]] = []
+    seen: set[tuple[str, str]] = set()
+    for event, item in items:
+        key = (item.kind, item.external_id.strip())
+        per_event[event.pk] = per_event.get(event.pk, 0) + 1
+        if key in existing or key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(key)
+        fresh.append((event, item))
+    if not fresh:
+        return per_event
+    # 2. customers by channel identity; an unknown identity becomes a new customer
+    customers = _customers_for(fresh)
+    # 3. conversations: the customer's continuable one on this channel and thread, else new
+    conversations = _conversations_for(fresh, customers, now)
+    # 4. messages and their routes
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                conversation_id=conversations[_thread(event, item, customers)],
+                direction=Direction.INBOUND,
+                visibility=Visibility.PUBLIC if item.is_public else Visibility.PRIVATE,
+                channel_kind=item.kind,
+                external_id=item.external_id.strip(),
+                author_customer_id=customers[_identity_key(item)],
+                body_text=item.text,
+                body_html=sanitize_html(item.html) if item.html else "",
+                received_at=now,
+            )
+            for event, item in fresh
+        ]
+    )
+    MessageRoute.objects.bulk_create(
+        [
+            MessageRoute(
+                message=message,
+                channel_id=event.channel_id,
+                thread_key=item.thread_key,
+                reply_context=dict(item.reply_context),
+            )
+            for message, (event, item) in zip(messages, fresh, strict=True)
+        ]
+    )
+    result.messages.extend(message.pk for message in messages)
+    result.conversations.update(message.conversation_id for message in messages)
+    return per_event
+
+
+def _identity_key(item: InboundMessage) -> tuple[str, str]:
+    kind = item.sender.identity_kind or item.kind
+    return kind, normalize_external_id(kind, item.sender.external_id)
+
+
+def _customers_for(
+    items: Sequence[tuple[InboundEvent, InboundMessage]],
+) -> dict[tuple[str, str], int]:
+    keys = {_identity_key(item) for _, item in items}
+    found: dict[tuple[str, str], int] = {}
+    for kind in {kind for kind, _ in keys}:
+        ids = [external_id for k, external_id in keys if k == kind]
+        for external_id, customer_id in ChannelIdentity.objects.filter(
+            kind=kind, external_id__in=ids
+        ).values_list("external_id", "customer_id"):
+            found[(kind, external_id)] = customer_id
+    if found:  # one batch at a time threads a customer's messages (PostgreSQL row locks)
+        list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=sorted(set(found.values())))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    senders: dict[tuple[str, str], InboundMessage] = {}
+    for _, item in items:
+        key = _identity_key(item)
+        if key not in found:
+            senders.setdefault(key, item)
+    if not senders:
+        return found
+    new_keys = list(senders)
+    created = Customer.objects.bulk_create(
+        [
+            Customer(
+                display_name=(
+                    item.sender.display_name or item.sender.handle or item.sender.external_id
+                ).strip()[:200],
+                language=item.sender.language if item.sender.language in ("de", "en") else "de",
+            )
+            for item in (senders[key] for key in new_keys)
+        ]
+    )
+    now = timezone.now()
+    # a race with another worker on the same new identity raises IntegrityError: the whole
+    # batch rolls back and runs again (process_received), then finding the winner's identity
+    ChannelIdentity.objects.bulk_create(
+        [
+            ChannelIdentity(
+                customer=customer,
+                kind=kind,
+                external_id=external_id,
+                handle=senders[(kind, external_id)].sender.handle,
+                is_verified=senders[(kind, external_id)].sender.is_verified,
+                link_evidence=EvidenceKind.FIRST_CONTACT,
+                link_detail="",
+                linked_by="",
+                linked_at=now,
+            )
+            for customer, (kind, external_id) in zip(created, new_keys, strict=True)
+        ]
+    )
+    found.update({key: customer.pk for key, customer in zip(new_keys, created, strict=True)})
+    return found
+
+
+ThreadKey = tuple[int, int, str]  # customer, channel, thread key
+
+
+def _thread(
+    event: InboundEvent, item: InboundMessage, customers: dict[tuple[str, str], int]
+) -> ThreadKey:
+    return customers[_identity_key(item)], event.channel_id, item.thread_key
+
+
+def _conversations_for(
+    items: Sequence[tuple[InboundEvent, InboundMessage]],
+    customers: dict[tuple[str, str], int],
+    now: datetime,
+) -> dict[ThreadKey, int]:
+    threads = {_thread(event, item, customers) for event, item in items}
+    found: dict[ThreadKey, int] = {}
+    statuses: dict[int, str] = {}
+    rows = (
+        Conversation.objects.filter(
+            customer_id__in={customer for customer, _, _ in threads},
+            status__in=CONTINUABLE_STATUSES,
+            messages__route__channel_id__in={channel for _, channel, _ in threads},
+            messages__route__thread_key__in={key for _, _, key in threads},
+        )
+        .values_list(
+            "pk",
+            "customer_id",
+            "messages__route__channel_id",
+            "messages__route__thread_key",
+            "status",
+        )
+        .distinct()
+    )
+    for pk, customer_id, channel_id, thread_key, status in rows:
+        key = (customer_id, channel_id, thread_key)
+        if key in threads and pk > found.get(key, 0):
+            found[key] = pk
+            statuses[pk] = status
+    for pk in {pk for pk in found.values() if statuses[pk] != Status.OPEN}:
+        set_status(None, Conversation.objects.get(pk=pk), status=Status.OPEN)
+    first: dict[ThreadKey, InboundMessage] = {}
+    for event, item in items:
+        key = _thread(event, item, customers)
+        if key not in found:
+            first.setdefault(key, item)
+    if first:
+        new_keys = list(first)
+        created = Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    customer_id=key[0],
+                    origin_channel=first[key].kind,
+                    subject=(first[key].subject or _first_line(first[key].text)[:80]).strip()[:300],
+                    language=first[key].sender.language,
+                )
+                for key in new_keys
+            ]
+        )
+        found.update({key: c.pk for key, c in zip(new_keys, created, strict=True)})
+    return found
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _mark_processed(
+    events: Sequence[InboundEvent], counts: dict[int, int], bulk_counts: dict[int, int]
+) -> None:
+    now = timezone.now()
+    by_count: dict[int, list[int]] = {}
+    for event in events:
+        if event.pk not in counts:
+            continue  # malformed or ignored: already recorded
+        total = counts[event.pk] + bulk_counts.get(event.pk, 0)
+        by_count.setdefault(total, []).append(event.pk)
+    for total, ids in by_count.items():
+        InboundEvent.objects.filter(pk__in=ids).update(
+            status=EventStatus.PROCESSED, error="", message_count=total, processed_at=now
+        )
+
+
+def _queue_follow_up(message_ids: list[int], conversation_ids: list[int]) -> None:
+    from schwarmdesk.channels.tasks import follow_up_received_task  # noqa: PLC0415
+
+    follow_up_received_task(message_ids, conversation_ids)
+
+
+def follow_up_received(message_ids: Sequence[int], conversation_ids: Sequence[int]) -> int:
+    """After a batch: counters and search entries of its conversations, triage of its messages."""
+    from schwarmdesk.automation.actions import handle_message  # noqa: PLC0415
+    from schwarmdesk.conversations.actions import recompute_counters  # noqa: PLC0415
+    from schwarmdesk.conversations.indexing import index_conversation  # noqa: PLC0415
+
+    for conversation_id in conversation_ids:
+        conversation = recompute_counters(conversation_id)
+        if conversation is not None:
+            index_conversation(conversation)
+    for message_id in message_ids:
+        handle_message(message_id)
+    return len(message_ids)
