@@ -12,8 +12,10 @@ under ``--work``, or a fresh PostgreSQL database ``bench_search_<pid>`` on the s
    ``per_second`` is this rate;
 2. indexes a fixed sample through the real :func:`~schwarmdesk.search.indexing.index_document`
    one by one (``index_document_per_second``, the ``ingest-<backend>`` rows), then removes it;
-3. loads the vectors into the process vector index (``process_vectors.synced``; above 200k
-   items that builds the usearch HNSW graph): ``vector_load_s``, reported apart from latency;
+3. builds the process vector index from the stored vectors (``process_vectors.synced``; above
+   200k items that builds the usearch HNSW graph, as the worker does once): ``vector_build_s``;
+   writes the worker's snapshot (``save_snapshot``) and starts the index again from it, as a
+   new web process does: ``vector_load_s``; both reported apart from latency;
 4. runs held-out queries end to end through :func:`schwarmdesk.search.queries.search`
    (anonymous reader, ``limit=10``) after a warm-up: ``p50_ms``/``p95_ms``, with a breakdown
    per stage (analysis, query embedding, lexical SQL, vector sync, vector search, fusion, the
@@ -378,6 +380,7 @@ class BenchConfig:
     connectivity: int | None = None
     expansion_search: int | None = None
     bm25: bool = True
+    keep: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -776,27 +779,37 @@ def _configure_vector_index(config: BenchConfig) -> None:
     if not options:
         return
 
-    def configured_index(dimension: int) -> VectorIndex:
-        return VectorIndex(dimension, **options)
+    class ConfiguredIndex(VectorIndex):
+        def __init__(self, dimension: int, **given: int) -> None:
+            super().__init__(dimension, **{**options, **given})
 
-    # ProcessVectors looks the class up in its module: same constructor, other defaults
-    setattr(semantic_module, "VectorIndex", configured_index)  # noqa: B010
+    # ProcessVectors looks the class up in its module: same class, other defaults
+    setattr(semantic_module, "VectorIndex", ConfiguredIndex)  # noqa: B010
 
 
-def _load_vectors(vendor: str, size: int) -> tuple[float, bool]:
-    """Seconds to bring the process vector index up to date, and whether it is approximate."""
+def _load_vectors(vendor: str, size: int) -> tuple[float, float, bool]:
+    """Seconds to build the process vector index from the rows, seconds to start it again from
+    the snapshot, and whether it is approximate."""
     from schwarmdesk.search import semantic as semantic_module  # noqa: PLC0415
 
     embedder = semantic_module.configured_embedder()
     if embedder is None:
-        return 0.0, False
-    note(f"{vendor} {size:,}: loading vectors into the process index")
+        return 0.0, 0.0, False
+    vectors = semantic_module.process_vectors
+    note(f"{vendor} {size:,}: building the process vector index")
     started = time.perf_counter()
-    index = semantic_module.process_vectors.synced(embedder)
-    elapsed = time.perf_counter() - started
+    vectors.synced(embedder)
+    built = time.perf_counter() - started
+    note(f"{vendor} {size:,}: built in {built:.1f} s; writing the snapshot")
+    vectors.save_snapshot()
+    vectors.reset()
+    started = time.perf_counter()
+    index = vectors.synced(embedder)
+    loaded = time.perf_counter() - started
+    note(f"{vendor} {size:,}: started from the snapshot in {loaded:.1f} s")
     if len(index) != size:
         raise BenchError(f"{vendor}: the vector index holds {len(index)}, expected {size}")
-    return elapsed, bool(index.is_approximate)
+    return built, loaded, bool(index.is_approximate)
 
 
 def _measure_queries(
@@ -869,7 +882,7 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
         count = SearchDocument.objects.count()
         if count != size:
             raise BenchError(f"{vendor}: expected {size} documents, found {count}")
-        vector_load_s, is_approximate = _load_vectors(vendor, size)
+        vector_build_s, vector_load_s, is_approximate = _load_vectors(vendor, size)
         for query in warmup:
             queries.search(None, query.text, limit=10)
         latencies, stages, hits = _measure_queries(timer, measured, f"{vendor} {size:,}: queries")
@@ -882,6 +895,7 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
                 "per_second": _round(rate, 1),
                 "index_document_per_second": _round(index_rate, 1),
                 "analyse_s": _round(analyse_s),
+                "vector_build_s": _round(vector_build_s),
                 "vector_load_s": _round(vector_load_s),
                 "approximate_vectors": is_approximate,
                 "queries": len(measured),
@@ -945,7 +959,11 @@ def throwaway_database(backend: str, config: BenchConfig) -> Iterator[dict[str, 
             raise BenchError(f"unknown backend {backend!r} (sqlite, postgresql)")
         yield environment
     finally:
-        if created:
+        if config.keep:
+            kept = work / f"kept-{backend}.json"
+            kept.write_text(json.dumps(environment, indent=1), encoding="utf-8")
+            note(f"{backend}: database and data folder kept; the environment is in {kept}")
+        elif created:
             import psycopg  # noqa: PLC0415
             from psycopg import sql  # noqa: PLC0415
 
@@ -953,7 +971,8 @@ def throwaway_database(backend: str, config: BenchConfig) -> Iterator[dict[str, 
                 admin.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not config.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def run_child(backend: str, config: BenchConfig) -> dict[str, Any]:
@@ -1120,6 +1139,7 @@ def print_table(results: list[dict[str, Any]], notes: Sequence[str], stream: Tex
         "ratio_to_bm25",
         "per_second",
         "index_document/s",
+        "vector_build_s",
         "vector_load_s",
     )
     for column in columns:
@@ -1140,6 +1160,7 @@ def print_table(results: list[dict[str, Any]], notes: Sequence[str], stream: Tex
             f"{row['index_document_per_second']:,.0f}"
             if "index_document_per_second" in row
             else "",
+            f"{row['vector_build_s']:.1f}" if "vector_build_s" in row else "",
             f"{row['vector_load_s']:.1f}" if "vector_load_s" in row else "",
         )
     console.print(table)
@@ -1271,6 +1292,11 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--connectivity", type=int, help="HNSW connectivity (M)")
     parser.add_argument("--expansion-search", type=int, help="HNSW ef at search time")
     parser.add_argument("--no-bm25", action="store_true", help="skip the baseline")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the databases and data folders (for profiling); WORK/kept-*.json says where",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument("--chart", type=Path, help="PNG path (default WORK/search-latency.png)")
     parser.set_defaults(func=cmd_bench_search)
@@ -1295,6 +1321,7 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         connectivity=args.connectivity,
         expansion_search=args.expansion_search,
         bm25=not args.no_bm25,
+        keep=args.keep,
     )
 
 

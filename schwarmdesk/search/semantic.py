@@ -8,14 +8,19 @@ permissions) before it is returned, so they are never shown.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from schwarmdesk.search.models import Kind, SearchDocument
@@ -124,7 +129,13 @@ def embed_pending(*, batch_size: int = EMBED_BATCH, max_batches: int | None = No
 
 
 class ProcessVectors:
-    """This process's vectors (documents and their sentences), synchronised from the database."""
+    """This process's vectors (documents and their sentences), synchronised from the database.
+
+    A snapshot on disk (:meth:`save_snapshot`, written by the worker) spares a new process the
+    graph build: it starts from the snapshot and reads only the rows embedded since.  A snapshot
+    of another database or model, or one whose sampled vectors no longer match the rows, is
+    ignored (and logged).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -132,52 +143,51 @@ class ProcessVectors:
         self._dimension = 0
         self._documents: VectorIndex | None = None
         self._sentences: VectorIndex | None = None
-        self._sentence_matrices: dict[int, FloatMatrix] = {}
+        self._sentence_counts: dict[int, int] = {}
         self._seen_until: datetime | None = None
-        self._seen_ids: set[int] = set()
+        self._at_watermark: set[int] = set()
+        self._saved_until: datetime | None = None
 
     def reset(self) -> None:
         with self._lock:
             self._documents = None
             self._sentences = None
-            self._sentence_matrices = {}
+            self._sentence_counts = {}
             self._seen_until = None
-            self._seen_ids = set()
+            self._at_watermark = set()
+            self._saved_until = None
 
     def synced(self, embedder: Embedder) -> ProcessVectors:
         """Bring the indexes up to date with the rows embedded since the last call."""
         with self._lock:
             if self._documents is None or self._model != embedder.name:
-                self._documents = VectorIndex(embedder.dimension)
-                self._sentences = VectorIndex(embedder.dimension)
-                self._sentence_matrices = {}
-                self._model = embedder.name
-                self._dimension = embedder.dimension
-                self._seen_until = None
-                self._seen_ids = set()
+                self._start(embedder)
             documents, sentences = self._indexes()
             rows = SearchDocument.objects.filter(
                 embedded_at__isnull=False, embedding_model=embedder.name
             )
             if self._seen_until is not None:
                 rows = rows.filter(embedded_at__gte=self._seen_until)
+            # rows at the watermark time were read already (one batch shares its time)
             fresh = [
                 (pk, bytes(blob), None if chunks is None else bytes(chunks), at)
                 for pk, blob, chunks, at in rows.values_list(
                     "pk", "embedding", "chunk_embeddings", "embedded_at"
                 )
-                if blob is not None and at is not None
+                if blob is not None
+                and at is not None
+                and not (at == self._seen_until and pk in self._at_watermark)
             ]
             if not fresh:
                 return self
             ids = [pk for pk, _, _, _ in fresh]
-            known = [pk for pk in ids if pk in self._seen_ids]
+            known = [pk for pk in ids if pk in documents]
             if known:
                 documents.remove(known)
                 stale = [
                     sentence_id(pk, n)
                     for pk in known
-                    for n in range(len(self._sentence_matrices.pop(pk, ())))
+                    for n in range(self._sentence_counts.pop(pk, 0))
                 ]
                 if stale:
                     sentences.remove(stale)
@@ -188,11 +198,81 @@ class ProcessVectors:
                 if chunks is None:
                     continue
                 matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
-                self._sentence_matrices[pk] = matrix
+                self._sentence_counts[pk] = len(matrix)
                 sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
-            self._seen_ids.update(ids)
-            self._seen_until = max(at for _, _, _, at in fresh)
+            latest = max(at for _, _, _, at in fresh)
+            if latest != self._seen_until:
+                self._at_watermark = set()
+            self._seen_until = latest
+            self._at_watermark.update(pk for pk, _, _, at in fresh if at == latest)
             return self
+
+    def _start(self, embedder: Embedder) -> None:
+        """Fresh indexes for ``embedder``: from the snapshot when a usable one exists."""
+        self._model = embedder.name
+        self._dimension = embedder.dimension
+        self._saved_until = None
+        folder = snapshot_folder(embedder.name)
+        if (folder / SNAPSHOT_META).exists():
+            try:
+                self._load_snapshot(folder, embedder)
+            except (OSError, ValueError, KeyError) as error:
+                log.warning("search.snapshot_ignored folder=%s reason=%s", folder, error)
+            else:
+                return
+        self._documents = VectorIndex(embedder.dimension)
+        self._sentences = VectorIndex(embedder.dimension)
+        self._sentence_counts = {}
+        self._seen_until = None
+        self._at_watermark = set()
+
+    def _load_snapshot(self, folder: Path, embedder: Embedder) -> None:
+        meta = json.loads((folder / SNAPSHOT_META).read_text(encoding="utf-8"))
+        if meta.get("version") != SNAPSHOT_VERSION or meta.get("model") != embedder.name:
+            raise ValueError(f"written for {meta.get('model')} (version {meta.get('version')})")
+        documents = VectorIndex.load(folder / "documents", embedder.dimension)
+        sentences = VectorIndex.load(folder / "sentences", embedder.dimension)
+        seen_until = datetime.fromisoformat(meta["seen_until"])
+        _check_sample(documents, embedder.name, seen_until)
+        owners = sentences.ids() // SENTENCE_SLOTS
+        found, counts = np.unique(owners, return_counts=True)
+        self._documents, self._sentences = documents, sentences
+        self._sentence_counts = dict(zip(found.tolist(), counts.tolist(), strict=True))
+        self._seen_until = seen_until
+        self._at_watermark = set(meta.get("at_watermark", []))
+        self._saved_until = self._seen_until
+        log.info("search.snapshot_loaded documents=%s sentences=%s", len(documents), len(sentences))
+
+    def save_snapshot(self) -> bool:
+        """Write the indexes to the snapshot folder if they changed since; True if written."""
+        with self._lock:
+            if self._documents is None or self._seen_until is None:
+                return False
+            if self._saved_until == self._seen_until:
+                return False
+            documents, sentences = self._indexes()
+            folder = snapshot_folder(self._model)
+            work = folder.with_name(f"{folder.name}.{os.getpid()}.new")
+            shutil.rmtree(work, ignore_errors=True)
+            documents.save(work / "documents")
+            sentences.save(work / "sentences")
+            meta = {
+                "version": SNAPSHOT_VERSION,
+                "model": self._model,
+                "seen_until": self._seen_until.isoformat(),
+                "at_watermark": sorted(self._at_watermark),
+                "documents": len(documents),
+                "sentences": len(sentences),
+            }
+            (work / SNAPSHOT_META).write_text(json.dumps(meta), encoding="utf-8")
+            old = folder.with_name(f"{folder.name}.{os.getpid()}.old")
+            if folder.exists():
+                folder.rename(old)
+            work.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+            self._saved_until = self._seen_until
+        log.info("search.snapshot_saved folder=%s documents=%s", folder, meta["documents"])
+        return True
 
     def _indexes(self) -> tuple[VectorIndex, VectorIndex]:
         if self._documents is None or self._sentences is None:
@@ -223,11 +303,55 @@ class ProcessVectors:
 
     def sentence_similarities(self, query: FloatMatrix, ids: list[int]) -> dict[int, float]:
         """The best sentence cosine of each document that has sentence vectors."""
-        return {
-            pk: float((self._sentence_matrices[pk] @ query).max())
-            for pk in ids
-            if pk in self._sentence_matrices
-        }
+        _, sentences = self._indexes()
+        wanted = [sentence_id(pk, n) for pk in ids for n in range(self._sentence_counts.get(pk, 0))]
+        best: dict[int, float] = {}
+        for chunk, score in sentences.similarities(query, wanted).items():
+            owner = chunk // SENTENCE_SLOTS
+            if score > best.get(owner, -2.0):
+                best[owner] = score
+        return best
+
+
+SNAPSHOT_VERSION = 1
+SNAPSHOT_META = "meta.json"
+SNAPSHOT_SAMPLE = 64
+
+
+def snapshot_folder(model: str) -> Path:
+    """Where this database's vector snapshot for ``model`` lives (under the data folder)."""
+    database = connection.settings_dict
+    parts = (connection.vendor, database.get("HOST"), database.get("PORT"), database["NAME"])
+    identity = "|".join(str(part) for part in parts)
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return Path(settings.DATA_DIR) / "vectors" / f"{model}-{digest}"
+
+
+def _check_sample(documents: VectorIndex, model: str, seen_until: datetime) -> None:
+    """Compare a sample of the snapshot's vectors with the rows (a re-created database, say).
+
+    Rows embedded after the snapshot are left out: they are read anew in any case.
+    """
+    ids = documents.ids()
+    if not len(ids):
+        return
+    picked = np.random.default_rng().choice(ids, size=min(SNAPSHOT_SAMPLE, len(ids)), replace=False)
+    stored = dict(
+        SearchDocument.objects.filter(
+            pk__in=picked.tolist(), embedding_model=model, embedded_at__lte=seen_until
+        )
+        .exclude(embedding=None)
+        .values_list("pk", "embedding")
+    )
+    for pk in picked.tolist():
+        blob = stored.get(pk)
+        saved = documents.get(pk)
+        if blob is None or saved is None:
+            continue  # deleted or waiting to be embedded again: read anew when it is
+        vector = np.frombuffer(bytes(blob), dtype=np.float32)
+        cosine = float(saved @ vector) / max(float(np.linalg.norm(vector)), 1e-12)
+        if cosine < 0.999:
+            raise ValueError(f"document {pk} has another vector in the database")
 
 
 SENTENCE_SLOTS = 1024  # sentence vector id = document id * SENTENCE_SLOTS + sentence number
@@ -238,3 +362,11 @@ def sentence_id(document_id: int, number: int) -> int:
 
 
 process_vectors = ProcessVectors()
+
+
+def save_vector_snapshot() -> bool:
+    """Bring this process's vector index up to date and write its snapshot if it changed."""
+    embedder = configured_embedder()
+    if embedder is None:
+        return False
+    return process_vectors.synced(embedder).save_snapshot()

@@ -8,12 +8,17 @@ wobbles around the threshold does not rebuild the graph again and again).
 
 The exact store is a matrix with spare capacity plus an id->row map; removal swaps the last row
 into the hole, so ``add`` and ``remove`` are O(1) amortised.  All public methods take one lock.
+
+``save`` writes the index to a folder (ids, float32 rows and, when approximate, the HNSW graph)
+and ``VectorIndex.load`` reads it back: building the graph of a million vectors takes minutes,
+reading it seconds.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +73,11 @@ class VectorIndex:
     @property
     def is_approximate(self) -> bool:
         return self._hnsw is not None
+
+    def ids(self) -> npt.NDArray[np.int64]:
+        """The stored ids (a copy), in storage order."""
+        with self._lock:
+            return self._ids[: len(self._rows)].copy()
 
     def get(self, item_id: int) -> FloatArray | None:
         """The stored (normalised) vector of ``item_id``, or ``None``."""
@@ -134,6 +144,46 @@ class VectorIndex:
             if self._hnsw is not None:
                 return self._search_approximate(query, k, allowed)
             return self._search_exact(query, k, allowed)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (created; files in it are replaced)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            count = len(self._rows)
+            np.save(folder / "ids.npy", self._ids[:count])
+            np.save(folder / "vectors.npy", self._matrix[:count])
+            graph = folder / "graph.usearch"
+            if self._hnsw is not None:
+                self._hnsw.save(str(graph))
+            else:
+                graph.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, dimension: int, **options: int) -> VectorIndex:
+        """An index as ``save`` left it in ``folder``; ``ValueError`` when it does not fit."""
+        ids = np.load(folder / "ids.npy")
+        matrix = np.load(folder / "vectors.npy")
+        if matrix.ndim != 2 or matrix.shape != (len(ids), dimension):
+            raise ValueError(f"{folder}: {matrix.shape} vectors for {len(ids)} ids of {dimension}")
+        index = cls(dimension, **options)
+        if not len(ids):
+            return index
+        index._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        index._ids = np.ascontiguousarray(ids, dtype=np.int64)
+        index._rows = {int(item_id): row for row, item_id in enumerate(index._ids.tolist())}
+        if len(index._rows) != len(ids):
+            raise ValueError(f"{folder}: duplicate ids")
+        graph = folder / "graph.usearch"
+        if graph.exists():
+            from usearch.index import Index  # noqa: PLC0415
+
+            hnsw = Index.restore(str(graph))
+            if hnsw is None or len(hnsw) != len(ids) or hnsw.ndim != dimension:
+                raise ValueError(f"{graph}: does not match the saved vectors")
+            index._hnsw = hnsw
+        elif len(ids) >= index.approximate_from:
+            index._build_hnsw()
+        return index
 
     # -- internals (called with the lock held) --
 
