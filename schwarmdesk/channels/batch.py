@@ -2,7 +2,7 @@
 
 ``accept`` is what a webhook needs to answer: the verified raw body is kept (idempotent on its
 SHA-256) with status ``received`` once it parses, and a worker is woken after commit.
-``process_received`` takes up to ``BATCH_SIZE`` received events in one transaction (on
+``process_received`` takes up to ``INGEST_BATCH_SIZE`` received events in one transaction (on
 PostgreSQL with ``SKIP LOCKED``, so several workers share the backlog), parses them again
 (pure and cheap) and stores their messages with a handful of queries per batch instead of a
 dozen per message. The transaction is the unit of work: a worker killed half-way leaves every
@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Field
 from django.utils import timezone
@@ -55,10 +56,12 @@ from schwarmdesk.people.models import ChannelIdentity, Customer
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+FOLLOW_UP_CHUNK = 500  # messages per re-queued follow-up task
 RETRIES = 3  # a batch that lost a race (same identity or message stored meanwhile) runs again
 WAKE_DELAY = timedelta(milliseconds=50)
 LAST_EVENT_RESOLUTION = timedelta(seconds=1)
+FOLLOW_UP_GRACE = timedelta(minutes=5)  # a follow-up task not done by then was lost
+FOLLOW_UP_HORIZON = timedelta(days=1)
 _wake_lock = threading.Lock()
 _wake_armed = False
 _last_event_noted: dict[int, float] = {}  # channel id -> time.monotonic() of the last write
@@ -192,8 +195,12 @@ class BatchResult:
     conversations: set[int] = field(default_factory=set)
 
 
-def process_received(limit: int = BATCH_SIZE) -> BatchResult:
-    """Process up to ``limit`` received events in one transaction; see the module docstring."""
+def process_received(limit: int | None = None) -> BatchResult:
+    """Process up to ``limit`` received events in one transaction; see the module docstring.
+
+    By default as many as the setting ``INGEST_BATCH_SIZE`` says.
+    """
+    limit = limit or settings.INGEST_BATCH_SIZE
     for attempt in range(1, RETRIES + 1):
         try:
             return _process_batch(limit)
@@ -204,7 +211,7 @@ def process_received(limit: int = BATCH_SIZE) -> BatchResult:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def process_all_received(limit: int = BATCH_SIZE) -> int:
+def process_all_received(limit: int | None = None) -> int:
     """Work the backlog off; returns how many events were processed."""
     total = 0
     while (done := process_received(limit).events) > 0:
@@ -508,7 +515,11 @@ def _queue_follow_up(message_ids: list[int], conversation_ids: list[int]) -> Non
 
 
 def follow_up_received(message_ids: Sequence[int], conversation_ids: Sequence[int]) -> int:
-    """After a batch: counters and search entries of its conversations, triage of its messages."""
+    """After a batch: counters and search entries of its conversations, triage of its messages.
+
+    Idempotent: counters are recounted, the search entry rewritten, and a message that already
+    has its triage is skipped, so a task run again (after a killed worker) does no work twice.
+    """
     from schwarmdesk.automation.actions import handle_message  # noqa: PLC0415
     from schwarmdesk.conversations.actions import recompute_counters  # noqa: PLC0415
     from schwarmdesk.conversations.indexing import index_conversation  # noqa: PLC0415
@@ -517,6 +528,36 @@ def follow_up_received(message_ids: Sequence[int], conversation_ids: Sequence[in
         conversation = recompute_counters(conversation_id)
         if conversation is not None:
             index_conversation(conversation)
-    for message_id in message_ids:
+    untriaged = Message.objects.filter(pk__in=message_ids, triage__isnull=True).order_by("pk")
+    count = 0
+    for message_id in untriaged.values_list("pk", flat=True):
         handle_message(message_id)
-    return len(message_ids)
+        count += 1
+    return count
+
+
+def follow_up_missing(*, grace: timedelta = FOLLOW_UP_GRACE) -> int:
+    """Queue the follow-ups of stored inbound messages that never got their triage.
+
+    A worker killed while running a follow-up task loses the task (the queue only wakes
+    workers); the rows say what is missing. Messages younger than ``grace`` are left to the
+    task queued with them. Returns how many messages were queued again.
+    """
+    now = timezone.now()
+    missing = list(
+        Message.objects.filter(
+            direction=Direction.INBOUND,
+            route__isnull=False,
+            triage__isnull=True,
+            created_at__gte=now - FOLLOW_UP_HORIZON,
+            created_at__lte=now - grace,
+        )
+        .order_by("pk")
+        .values_list("pk", "conversation_id")[: FOLLOW_UP_CHUNK * 10]
+    )
+    for start in range(0, len(missing), FOLLOW_UP_CHUNK):
+        chunk = missing[start : start + FOLLOW_UP_CHUNK]
+        _queue_follow_up([pk for pk, _ in chunk], sorted({c for _, c in chunk}))
+    if missing:
+        log.warning("channel.follow_up_requeued messages=%s", len(missing))
+    return len(missing)

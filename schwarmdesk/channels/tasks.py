@@ -80,10 +80,13 @@ def process_received_task() -> int:
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no types
 def process_received_periodically() -> int:
-    """Events whose wake-up was lost, or whose worker was killed half-way through a batch."""
-    from schwarmdesk.channels.batch import process_all_received  # noqa: PLC0415
+    """Events whose wake-up was lost, or whose worker was killed half-way through a batch;
+    and follow-ups (triage) lost with a killed worker."""
+    from schwarmdesk.channels.batch import follow_up_missing, process_all_received  # noqa: PLC0415
 
-    return process_all_received()
+    processed: int = process_all_received()
+    follow_up_missing()
+    return processed
 
 
 @db_task(retries=2, retry_delay=10)  # type: ignore[untyped-decorator]  # huey ships no types

@@ -80,6 +80,11 @@ class Capabilities:
     max_length: int
     has_webhook: bool = True
     is_polled: bool = False
+    # Sending the same reply again (same idempotency key or Message-ID) is recognised as the
+    # same by the receiving side: a send interrupted half-way is simply repeated. Where it is
+    # not (Telegram, X, Facebook), an interrupted send is never repeated automatically: it fails
+    # with a reason and an agent decides (at most once, never twice).
+    repeat_send_is_safe: bool = False
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,12 @@ def _port(value: str, default: int) -> int:
 class Email(ChannelAdapter):
     kind = ChannelKind.EMAIL
     capabilities = Capabilities(
-        threads=True, attachments=True, max_length=100_000, has_webhook=False, is_polled=True
+        threads=True,
+        attachments=True,
+        max_length=100_000,
+        has_webhook=False,
+        is_polled=True,
+        repeat_send_is_safe=True,  # the same Message-ID again: one message in the thread
     )
     secret_names: ClassVar[tuple[str, ...]] = ("imap_password", "smtp_password")
     signature_separator: ClassVar[str] = "\n\n-- \n"

@@ -101,7 +101,12 @@ class Poll:
 class Mastodon(ChannelAdapter):
     kind = ChannelKind.MASTODON
     capabilities = Capabilities(
-        threads=True, attachments=True, max_length=500, has_webhook=False, is_polled=True
+        threads=True,
+        attachments=True,
+        max_length=500,
+        has_webhook=False,
+        is_polled=True,
+        repeat_send_is_safe=True,  # Mastodon keeps the Idempotency-Key of a status for an hour
     )
     secret_names = ("access_token",)
 

@@ -48,7 +48,11 @@ def external_id(visitor_id: str, client_message_id: str) -> str:
 class WebChat(ChannelAdapter):
     kind = ChannelKind.WEB_CHAT
     capabilities = Capabilities(
-        threads=True, attachments=False, max_length=MAX_LENGTH, has_webhook=False
+        threads=True,
+        attachments=False,
+        max_length=MAX_LENGTH,
+        has_webhook=False,
+        repeat_send_is_safe=True,  # the widget shows a line with a known key once
     )
 
     def verify(self, req: InboundRequest) -> None:

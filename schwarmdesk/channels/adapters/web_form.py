@@ -42,7 +42,12 @@ def confirmation_message_id(submission_id: str, domain: str) -> str:
 class WebForm(Email):
     kind = ChannelKind.WEB_FORM
     capabilities = Capabilities(
-        threads=True, attachments=True, max_length=100_000, has_webhook=False, is_polled=False
+        threads=True,
+        attachments=True,
+        max_length=100_000,
+        has_webhook=False,
+        is_polled=False,
+        repeat_send_is_safe=True,  # the same Message-ID again: one message in the thread
     )
     secret_names: ClassVar[tuple[str, ...]] = ("smtp_password",)
 
