@@ -201,14 +201,46 @@ def process_received(limit: int | None = None) -> BatchResult:
     By default as many as the setting ``INGEST_BATCH_SIZE`` says.
     """
     limit = limit or settings.INGEST_BATCH_SIZE
+    try:
+        return _with_retries(limit)
+    except Exception:  # one event the batch cannot store must not hold up all the others
+        log.exception("channel.batch_failed events=%s: one by one", limit)
+    return _process_one_by_one(limit)
+
+
+def _with_retries(limit: int, only: int | None = None) -> BatchResult:
     for attempt in range(1, RETRIES + 1):
         try:
-            return _process_batch(limit)
+            return _process_batch(limit, only=only)
         except IntegrityError:
             if attempt == RETRIES:
                 raise
             log.info("channel.batch_retry attempt=%s", attempt)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _process_one_by_one(limit: int) -> BatchResult:
+    """Each event in its own transaction; one that still fails is kept with the error."""
+    total = BatchResult()
+    waiting = InboundEvent.objects.filter(status=EventStatus.RECEIVED).order_by("pk")
+    for pk in list(waiting.values_list("pk", flat=True)[:limit]):
+        try:
+            result = _with_retries(1, only=pk)
+        except Exception as error:
+            log.exception("channel.event_failed event=%s", pk)
+            reason = f"could not be stored: {type(error).__name__}: {error}"[:300]
+            InboundEvent.objects.filter(pk=pk, status=EventStatus.RECEIVED).update(
+                status=EventStatus.MALFORMED, error=reason, processed_at=timezone.now()
+            )
+            total.events += 1
+            total.malformed += 1
+            continue
+        total.events += result.events
+        total.messages.extend(result.messages)
+        total.duplicates += result.duplicates
+        total.malformed += result.malformed
+        total.conversations.update(result.conversations)
+    return total
 
 
 def process_all_received(limit: int | None = None) -> int:
@@ -219,16 +251,15 @@ def process_all_received(limit: int | None = None) -> int:
     return total
 
 
-def _process_batch(limit: int) -> BatchResult:
+def _process_batch(limit: int, *, only: int | None = None) -> BatchResult:
     result = BatchResult()
-    if not InboundEvent.objects.filter(status=EventStatus.RECEIVED).exists():
+    waiting = InboundEvent.objects.filter(status=EventStatus.RECEIVED)
+    if only is not None:
+        waiting = waiting.filter(pk=only)
+    if not waiting.exists():
         return result  # a plain read: an idle worker takes no write lock (SQLite)
     with transaction.atomic():
-        events = list(
-            InboundEvent.objects.select_for_update(skip_locked=True)
-            .filter(status=EventStatus.RECEIVED)
-            .order_by("pk")[:limit]
-        )
+        events = list(waiting.select_for_update(skip_locked=True).order_by("pk")[:limit])
         if not events:
             return result
         result.events = len(events)
@@ -264,9 +295,8 @@ def _parse_event(
     try:
         parsed = list(adapter.parse(req))
     except (ParseError, Ignored):
-        try:  # the one-by-one path records why (and handles bounces)
-            with transaction.atomic():
-                process_event(event, adapter=adapter, req=req)
+        try:  # the one-by-one path records why (and handles bounces), in this transaction
+            process_event(event, adapter=adapter, req=req)
         except ParseError as error:
             result.malformed += 1
             log.warning("channel.event_malformed event=%s reason=%s", event.pk, error)
