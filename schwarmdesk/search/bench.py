@@ -1184,6 +1184,8 @@ def print_table(results: list[dict[str, Any]], notes: Sequence[str], stream: Tex
     for line in notes:
         console.print(line)
     console.print(
+        "embedding runs on a thread while analysis and lexical SQL run, so the stages can add "
+        "up to more than the latency; "
         "other = permission filter of the vector hits + document fetch + Python glue; "
         "analysis = language detection + query analysis; vector_sync = reading rows embedded "
         "since the last search"

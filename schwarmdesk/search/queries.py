@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from schwarmdesk.search.lexical import SqlFilter, query_terms, scores_for, top_m
 from schwarmdesk.search.models import Audience, SearchDocument
 from schwarmdesk.search.semantic import (
     QUERY_ENCODED_KINDS,
+    FloatMatrix,
     configured_embedder,
     process_vectors,
 )
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000
 OVERFETCH = 2  # lexical matches fetched per candidate needed, before the permission filter
+# The query embedding (C code, without the GIL) runs on this pool while the lexical side reads
+# the database: on two cores the embedding's time mostly hides behind the SQL.
+_embedding_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
 
 
 @dataclass(frozen=True)
@@ -78,21 +83,13 @@ def search(
     text = text.strip()[:MAX_QUERY_CHARS]
     if not text:
         return []
-    allowed = SearchDocument.objects.filter(visible_to(reader))
-    if kinds:
-        allowed = allowed.filter(kind__in=list(kinds))
-    if language:
-        allowed = allowed.filter(language=language)
-    if category:
-        allowed = allowed.filter(category=category)
+    allowed = _allowed(reader, kinds, language, category)
+    embedder = configured_embedder()
+    encoding: Future[FloatMatrix] | None = None
+    if embedder is not None:
+        encoding = _embedding_pool.submit(embedder.encode_queries, [text])
     query_language = detect_language(text).code
-    # Documents are analysed in their own language, so the query is analysed in every language
-    # the index holds: "router roaming" must meet German "Router" (rout) and English "roaming".
-    splitter = index_splitter()
-    terms: list[str] = []
-    for code, _name in settings.LANGUAGES:
-        terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
-    weighted = query_terms(terms)
+    weighted = query_terms(_analysed(text))
     depth = DEFAULT_PARAMS.candidates
     # Rank in the lexical and the vector index alone, then read the candidates the reader may
     # see in one query; only when the filter leaves too few lexical ones does the filtered
@@ -101,12 +98,11 @@ def search(
     nearest: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
-    embedder = configured_embedder()
     vectors = None
     query_vector = None
-    if embedder is not None:
-        query_vector = embedder.encode_queries([text])[0]
+    if embedder is not None and encoding is not None:
         vectors = process_vectors.synced(embedder)
+        query_vector = encoding.result()[0]
         nearest = vectors.nearest_documents(query_vector, depth * 2)
     rows = _candidate_rows(allowed, {pk for pk, _ in ranked} | {pk for pk, _ in nearest})
     lexical = [(pk, score) for pk, score in ranked if pk in rows][:depth]
@@ -159,6 +155,35 @@ def search(
             )
         )
     return hits
+
+
+def _allowed(
+    reader: AbstractBaseUser | AnonymousUser | None,
+    kinds: Sequence[str],
+    language: str,
+    category: str,
+) -> QuerySet[SearchDocument]:
+    allowed = SearchDocument.objects.filter(visible_to(reader))
+    if kinds:
+        allowed = allowed.filter(kind__in=list(kinds))
+    if language:
+        allowed = allowed.filter(language=language)
+    if category:
+        allowed = allowed.filter(category=category)
+    return allowed
+
+
+def _analysed(text: str) -> list[str]:
+    """The query's terms in every language the index holds.
+
+    Documents are analysed in their own language, so "router roaming" must meet German
+    "Router" (rout) and English "roaming".
+    """
+    splitter = index_splitter()
+    terms: list[str] = []
+    for code, _name in settings.LANGUAGES:
+        terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
+    return terms
 
 
 class _Candidate(NamedTuple):
