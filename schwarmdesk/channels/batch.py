@@ -400,20 +400,8 @@ def _customers_for(
     items: Sequence[tuple[InboundEvent, InboundMessage]],
 ) -> dict[tuple[str, str], int]:
     keys = {_identity_key(item) for _, item in items}
-    found: dict[tuple[str, str], int] = {}
-    for kind in {kind for kind, _ in keys}:
-        ids = [external_id for k, external_id in keys if k == kind]
-        for external_id, customer_id in ChannelIdentity.objects.filter(
-            kind=kind, external_id__in=ids
-        ).values_list("external_id", "customer_id"):
-            found[(kind, external_id)] = customer_id
-    if found:  # one batch at a time threads a customer's messages (PostgreSQL row locks)
-        list(
-            Customer.objects.select_for_update()
-            .filter(pk__in=sorted(set(found.values())))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+    found = _identity_owners(keys)
+    _lock_customers(set(found.values()))
     senders: dict[tuple[str, str], InboundMessage] = {}
     for _, item in items:
         key = _identity_key(item)
@@ -434,8 +422,8 @@ def _customers_for(
         ]
     )
     now = timezone.now()
-    # a race with another worker on the same new identity raises IntegrityError: the whole
-    # batch rolls back and runs again (process_received), then finding the winner's identity
+    # Another worker may store the same new identity at the same time: its row wins (the
+    # INSERT waits for it and skips the conflict), ours is dropped with its empty customer.
     ChannelIdentity.objects.bulk_create(
         [
             ChannelIdentity(
@@ -450,10 +438,35 @@ def _customers_for(
                 linked_at=now,
             )
             for customer, (kind, external_id) in zip(created, new_keys, strict=True)
-        ]
+        ],
+        ignore_conflicts=True,
     )
-    found.update({key: customer.pk for key, customer in zip(new_keys, created, strict=True)})
+    owners = _identity_owners(set(new_keys))
+    ours = {customer.pk for customer in created}
+    lost = {key: owner for key, owner in owners.items() if owner not in ours}
+    if lost:
+        Customer.objects.filter(pk__in=ours - set(owners.values())).delete()
+        _lock_customers(set(lost.values()))
+        log.info("channel.batch_identity_race identities=%s", len(lost))
+    found.update(owners)
     return found
+
+
+def _identity_owners(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    owners: dict[tuple[str, str], int] = {}
+    for kind in {kind for kind, _ in keys}:
+        ids = [external_id for k, external_id in keys if k == kind]
+        rows = ChannelIdentity.objects.filter(kind=kind, external_id__in=ids)
+        for external_id, customer_id in rows.values_list("external_id", "customer_id"):
+            owners[(kind, external_id)] = customer_id
+    return owners
+
+
+def _lock_customers(customer_ids: set[int]) -> None:
+    """One batch at a time threads a customer's messages (row locks; SQLite has one writer)."""
+    if customer_ids:
+        locked = Customer.objects.select_for_update().filter(pk__in=sorted(customer_ids))
+        list(locked.order_by("pk").values_list("pk", flat=True))
 
 
 ThreadKey = tuple[int, int, str]  # customer, channel, thread key

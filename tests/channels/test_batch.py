@@ -165,14 +165,16 @@ def test_malformed_ignored_and_empty_events(telegram: Channel) -> None:
 def test_messages_the_bulk_path_does_not_cover_go_through_receive(telegram: Channel) -> None:
     # given a message that answers an earlier one (threaded by its reply id)
     first = ingest(telegram, request(update(1))).messages[0]
-    accept(telegram, request(update(2, reply_to=1)))
+    event = accept(telegram, request(update(2, reply_to=1))).event
+    assert event is not None
     # when the worker processes it
     result = process_received()
     # then it is stored by receive, in the conversation it answers
     assert len(result.messages) == 1
     answer = Message.objects.get(external_id="5100000001:2")
     assert answer.conversation_id == first.conversation_id
-    assert InboundEvent.objects.get(status=EventStatus.PROCESSED, message_count=1, pk__gt=1)
+    event.refresh_from_db()
+    assert (event.status, event.message_count) == (EventStatus.PROCESSED, 1)
 
 
 def test_follow_up_counts_indexes_and_triages_once(telegram: Channel) -> None:
