@@ -23,13 +23,15 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
-from django.db.models import Field
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import BinaryField, DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
 from schwarmdesk.channels.actions import KEPT_HEADERS, get_adapter, process_event
@@ -60,6 +62,7 @@ FOLLOW_UP_CHUNK = 500  # messages per re-queued follow-up task
 RETRIES = 3  # a batch that lost a race (same identity or message stored meanwhile) runs again
 WAKE_DELAY = timedelta(milliseconds=50)
 LAST_EVENT_RESOLUTION = timedelta(seconds=1)
+MAX_PARAMETERS = 30_000  # per INSERT statement (SQLite allows 32,766, PostgreSQL 65,535)
 FOLLOW_UP_GRACE = timedelta(minutes=5)  # a follow-up task not done by then was lost
 FOLLOW_UP_HORIZON = timedelta(days=1)
 _wake_lock = threading.Lock()
@@ -259,13 +262,16 @@ def _process_batch(limit: int, *, only: int | None = None) -> BatchResult:
     if not waiting.exists():
         return result  # a plain read: an idle worker takes no write lock (SQLite)
     with transaction.atomic():
-        events = list(waiting.select_for_update(skip_locked=True).order_by("pk")[:limit])
+        locked = waiting.select_for_update(skip_locked=True).order_by("pk")[:limit]
+        events = [
+            RawEvent(*row) for row in locked.values_list("pk", "channel_id", "body", "headers")
+        ]
         if not events:
             return result
         result.events = len(events)
         channels = {c.pk: c for c in Channel.objects.filter(pk__in={e.channel_id for e in events})}
         adapters = {pk: get_adapter(channel) for pk, channel in channels.items()}
-        simple: list[tuple[InboundEvent, InboundMessage]] = []
+        simple: list[tuple[RawEvent, InboundMessage]] = []
         counts: dict[int, int] = {}
         for event in events:
             _parse_event(event, adapters[event.channel_id], simple, counts, result)
@@ -284,10 +290,99 @@ def _process_batch(limit: int, *, only: int | None = None) -> BatchResult:
     return result
 
 
+def insert_rows(
+    model: type[Model], rows: Sequence[dict[str, Any]], *, ignore_conflicts: bool = False
+) -> list[int]:
+    """INSERT many rows of ``model`` in few statements; returns their new primary keys in order
+    (nothing with ``ignore_conflicts``, which skips rows a unique constraint refuses).
+
+    The rows give attribute names (``conversation_id``); every other concrete field gets its
+    default (``auto_now``/``auto_now_add``: now). The same rows as ``bulk_create`` writes, without
+    building a model instance per row and compiling every value through the ORM, which costs
+    more than the INSERT itself. Values of fields that need the database's form (dates, JSON,
+    binary) go through the field's own ``get_db_prep_save``.
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = _defaults(fields, set(rows[0]), now)
+    prepared = (JSONField, DateTimeField, BinaryField)
+    converters = [
+        (f.attname, partial(f.get_db_prep_save, connection=connection))
+        if isinstance(f, prepared)
+        else (f.attname, None)
+        for f in fields
+    ]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    per_statement = max(1, MAX_PARAMETERS // len(fields))
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = _parameters(chunk, converters, defaults)
+            values = ", ".join([row_sql] * len(chunk))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 -- model names
+            if not ignore_conflicts:
+                cursor.execute(f"{sql} RETURNING id", params)
+                ids.extend(row[0] for row in cursor.fetchall())
+            elif connection.vendor == "sqlite":
+                cursor.execute(sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), params)
+            else:
+                cursor.execute(f"{sql} ON CONFLICT DO NOTHING", params)
+    return ids
+
+
+def _defaults(fields: Sequence[Field[Any, Any]], given: set[str], now: datetime) -> dict[str, Any]:
+    defaults: dict[str, Any] = {}
+    for f in fields:
+        if f.attname in given:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        else:
+            defaults[f.attname] = f.get_default()
+    return defaults
+
+
+def _parameters(
+    rows: Sequence[dict[str, Any]],
+    converters: Sequence[tuple[str, Callable[[Any], Any] | None]],
+    defaults: dict[str, Any],
+) -> list[Any]:
+    params: list[Any] = []
+    last: dict[str, tuple[Any, Any]] = {}  # the same "now" in every row: converted once
+    for row in rows:
+        for attname, convert in converters:
+            value = row[attname] if attname in row else defaults[attname]
+            if convert is not None:
+                seen = last.get(attname)
+                if seen is not None and seen[0] is value:
+                    value = seen[1]
+                else:
+                    converted = convert(value)
+                    last[attname] = (value, converted)
+                    value = converted
+            params.append(value)
+    return params
+
+
+class RawEvent(NamedTuple):
+    """What the batch reads of an event (the model instance only where one is needed)."""
+
+    pk: int
+    channel_id: int
+    body: bytes | memoryview  # memoryview from PostgreSQL
+    headers: dict[str, str]
+
+
 def _parse_event(
-    event: InboundEvent,
+    event: RawEvent,
     adapter: ChannelAdapter,
-    simple: list[tuple[InboundEvent, InboundMessage]],
+    simple: list[tuple[RawEvent, InboundMessage]],
     counts: dict[int, int],
     result: BatchResult,
 ) -> None:
@@ -296,7 +391,7 @@ def _parse_event(
         parsed = list(adapter.parse(req))
     except (ParseError, Ignored):
         try:  # the one-by-one path records why (and handles bounces), in this transaction
-            process_event(event, adapter=adapter, req=req)
+            process_event(InboundEvent.objects.get(pk=event.pk), adapter=adapter, req=req)
         except ParseError as error:
             result.malformed += 1
             log.warning("channel.event_malformed event=%s reason=%s", event.pk, error)
@@ -327,7 +422,7 @@ def _is_simple(item: InboundMessage) -> bool:
 
 
 def _store_simple(
-    items: Sequence[tuple[InboundEvent, InboundMessage]], result: BatchResult
+    items: Sequence[tuple[RawEvent, InboundMessage]], result: BatchResult
 ) -> dict[int, int]:
     """Store the bulk path's messages; returns how many each event gave (duplicates included)."""
     per_event: dict[int, int] = {}
@@ -342,7 +437,7 @@ def _store_simple(
             external_id__in={external_id for _, external_id in keys},
         ).values_list("channel_kind", "external_id")
     )
-    fresh: list[tuple[InboundEvent, InboundMessage]] = []
+    fresh: list[tuple[RawEvent, InboundMessage]] = []
     seen: set[tuple[str, str]] = set()
     for event, item in items:
         key = (item.kind, item.external_id.strip())
@@ -359,35 +454,39 @@ def _store_simple(
     # 3. conversations: the customer's continuable one on this channel and thread, else new
     conversations = _conversations_for(fresh, customers, now)
     # 4. messages and their routes
-    messages = Message.objects.bulk_create(
+    message_ids = insert_rows(
+        Message,
         [
-            Message(
-                conversation_id=conversations[_thread(event, item, customers)],
-                direction=Direction.INBOUND,
-                visibility=Visibility.PUBLIC if item.is_public else Visibility.PRIVATE,
-                channel_kind=item.kind,
-                external_id=item.external_id.strip(),
-                author_customer_id=customers[_identity_key(item)],
-                body_text=item.text,
-                body_html=sanitize_html(item.html) if item.html else "",
-                received_at=now,
-            )
+            {
+                "conversation_id": conversations[_thread(event, item, customers)],
+                "direction": str(Direction.INBOUND),
+                "visibility": str(Visibility.PUBLIC if item.is_public else Visibility.PRIVATE),
+                "channel_kind": item.kind,
+                "external_id": item.external_id.strip(),
+                "author_customer_id": customers[_identity_key(item)],
+                "body_text": item.text,
+                "body_html": sanitize_html(item.html) if item.html else "",
+                "received_at": now,
+            }
             for event, item in fresh
-        ]
+        ],
     )
-    MessageRoute.objects.bulk_create(
+    insert_rows(
+        MessageRoute,
         [
-            MessageRoute(
-                message=message,
-                channel_id=event.channel_id,
-                thread_key=item.thread_key,
-                reply_context=dict(item.reply_context),
-            )
-            for message, (event, item) in zip(messages, fresh, strict=True)
-        ]
+            {
+                "message_id": message_id,
+                "channel_id": event.channel_id,
+                "thread_key": item.thread_key,
+                "reply_context": dict(item.reply_context),
+            }
+            for message_id, (event, item) in zip(message_ids, fresh, strict=True)
+        ],
     )
-    result.messages.extend(message.pk for message in messages)
-    result.conversations.update(message.conversation_id for message in messages)
+    result.messages.extend(message_ids)
+    result.conversations.update(
+        conversations[_thread(event, item, customers)] for event, item in fresh
+    )
     return per_event
 
 
@@ -397,7 +496,7 @@ def _identity_key(item: InboundMessage) -> tuple[str, str]:
 
 
 def _customers_for(
-    items: Sequence[tuple[InboundEvent, InboundMessage]],
+    items: Sequence[tuple[RawEvent, InboundMessage]],
 ) -> dict[tuple[str, str], int]:
     keys = {_identity_key(item) for _, item in items}
     found = _identity_owners(keys)
@@ -410,39 +509,39 @@ def _customers_for(
     if not senders:
         return found
     new_keys = list(senders)
-    created = Customer.objects.bulk_create(
+    created = insert_rows(
+        Customer,
         [
-            Customer(
-                display_name=(
+            {
+                "display_name": (
                     item.sender.display_name or item.sender.handle or item.sender.external_id
                 ).strip()[:200],
-                language=item.sender.language if item.sender.language in ("de", "en") else "de",
-            )
+                "language": item.sender.language if item.sender.language in ("de", "en") else "de",
+            }
             for item in (senders[key] for key in new_keys)
-        ]
+        ],
     )
     now = timezone.now()
     # Another worker may store the same new identity at the same time: its row wins (the
     # INSERT waits for it and skips the conflict), ours is dropped with its empty customer.
-    ChannelIdentity.objects.bulk_create(
+    insert_rows(
+        ChannelIdentity,
         [
-            ChannelIdentity(
-                customer=customer,
-                kind=kind,
-                external_id=external_id,
-                handle=senders[(kind, external_id)].sender.handle,
-                is_verified=senders[(kind, external_id)].sender.is_verified,
-                link_evidence=EvidenceKind.FIRST_CONTACT,
-                link_detail="",
-                linked_by="",
-                linked_at=now,
-            )
-            for customer, (kind, external_id) in zip(created, new_keys, strict=True)
+            {
+                "customer_id": customer_id,
+                "kind": kind,
+                "external_id": external_id,
+                "handle": senders[(kind, external_id)].sender.handle,
+                "is_verified": senders[(kind, external_id)].sender.is_verified,
+                "link_evidence": str(EvidenceKind.FIRST_CONTACT),
+                "linked_at": now,
+            }
+            for customer_id, (kind, external_id) in zip(created, new_keys, strict=True)
         ],
         ignore_conflicts=True,
     )
     owners = _identity_owners(set(new_keys))
-    ours = {customer.pk for customer in created}
+    ours = set(created)
     lost = {key: owner for key, owner in owners.items() if owner not in ours}
     if lost:
         Customer.objects.filter(pk__in=ours - set(owners.values())).delete()
@@ -473,13 +572,13 @@ ThreadKey = tuple[int, int, str]  # customer, channel, thread key
 
 
 def _thread(
-    event: InboundEvent, item: InboundMessage, customers: dict[tuple[str, str], int]
+    event: RawEvent, item: InboundMessage, customers: dict[tuple[str, str], int]
 ) -> ThreadKey:
     return customers[_identity_key(item)], event.channel_id, item.thread_key
 
 
 def _conversations_for(
-    items: Sequence[tuple[InboundEvent, InboundMessage]],
+    items: Sequence[tuple[RawEvent, InboundMessage]],
     customers: dict[tuple[str, str], int],
     now: datetime,
 ) -> dict[ThreadKey, int]:
@@ -516,18 +615,21 @@ def _conversations_for(
             first.setdefault(key, item)
     if first:
         new_keys = list(first)
-        created = Conversation.objects.bulk_create(
+        created = insert_rows(
+            Conversation,
             [
-                Conversation(
-                    customer_id=key[0],
-                    origin_channel=first[key].kind,
-                    subject=(first[key].subject or _first_line(first[key].text)[:80]).strip()[:300],
-                    language=first[key].sender.language,
-                )
+                {
+                    "customer_id": key[0],
+                    "origin_channel": first[key].kind,
+                    "subject": (first[key].subject or _first_line(first[key].text)[:80]).strip()[
+                        :300
+                    ],
+                    "language": first[key].sender.language,
+                }
                 for key in new_keys
-            ]
+            ],
         )
-        found.update({key: c.pk for key, c in zip(new_keys, created, strict=True)})
+        found.update(zip(new_keys, created, strict=True))
     return found
 
 
@@ -536,7 +638,7 @@ def _first_line(text: str) -> str:
 
 
 def _mark_processed(
-    events: Sequence[InboundEvent], counts: dict[int, int], bulk_counts: dict[int, int]
+    events: Sequence[RawEvent], counts: dict[int, int], bulk_counts: dict[int, int]
 ) -> None:
     now = timezone.now()
     by_count: dict[int, list[int]] = {}
