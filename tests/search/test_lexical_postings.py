@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 
@@ -147,3 +149,26 @@ def test_a_bulk_write_stores_every_posting() -> None:
     hits = lexical.top_matches(lexical.query_terms(query), limit=5)
     expected = reference.search(query, 5)
     assert [pk for pk, _ in hits] == [pk for pk, _ in expected]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expired_statistic_is_refreshed_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a cached document count of an index that has grown since
+    _load(TEXTS[:2])
+    assert lexical.document_count() == 2
+    SearchDocument.objects.bulk_create(
+        SearchDocument(kind=Kind.ARTICLE, object_id=n, audience=Audience.PUBLIC, title=f"{n}")
+        for n in range(10, 14)
+    )
+    monkeypatch.setattr(lexical, "STATS_SECONDS", 0.0)
+
+    # a search gets the old count at once; a thread computes the new one
+    assert lexical.document_count() == 2
+    for _ in range(200):
+        monkeypatch.setattr(lexical, "STATS_SECONDS", 3600.0)
+        if lexical.document_count() == len(TEXTS):
+            break
+        time.sleep(0.05)
+    assert lexical.document_count() == len(TEXTS)
