@@ -247,10 +247,17 @@ def _process_one_by_one(limit: int) -> BatchResult:
 
 
 def process_all_received(limit: int | None = None) -> int:
-    """Work the backlog off; returns how many events were processed."""
+    """Work the backlog off while batches come full; returns how many events were processed.
+
+    After a partial batch the task ends: events arriving meanwhile have armed the next wake-up
+    (``WAKE_DELAY`` later), so they are taken together instead of a few at a time.
+    """
+    limit = limit or settings.INGEST_BATCH_SIZE
     total = 0
     while (done := process_received(limit).events) > 0:
         total += done
+        if done < limit:
+            break
     return total
 
 

@@ -64,7 +64,6 @@ TARGETS = {"sqlite": 1000.0, "postgresql": 2000.0}  # messages/s with 2 workers 
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 -- a throwaway channel's test secret
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 -- a header name
 FIRST_NAMES = ("Anna", "Ben", "Carla", "Deniz", "Emil", "Frieda", "Gül", "Hannes", "Ida", "Jonas")
-WORKER_POLL_SECONDS = 0.01
 PER_REQUEST_FIRST_SENDER = 10_000_000  # the per-request sample's chats are new ones
 
 
@@ -365,21 +364,18 @@ def run_worker(batch: int, stop_file: Path) -> dict[str, Any]:
     import django  # noqa: PLC0415
 
     django.setup()
-    from schwarmdesk.channels.batch import process_received  # noqa: PLC0415
+    from schwarmdesk.channels.batch import WAKE_DELAY, process_received  # noqa: PLC0415
 
     events = messages = batches = 0
     while True:
         result = process_received(batch)
-        if result.events:
-            events, messages, batches = (
-                events + result.events,
-                messages + len(result.messages),
-                batches + 1,
-            )
-            continue
-        if stop_file.exists():
+        events, messages = events + result.events, messages + len(result.messages)
+        batches += 1 if result.events else 0
+        if result.events == batch:
+            continue  # a full batch: more is waiting
+        if not result.events and stop_file.exists():
             break
-        time.sleep(WORKER_POLL_SECONDS)
+        time.sleep(WAKE_DELAY.total_seconds())  # as the webhooks' wake-up timer does
     return {"events": events, "messages": messages, "batches": batches}
 
 
