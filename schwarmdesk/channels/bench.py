@@ -8,12 +8,15 @@ channel. Then:
 
 1. **Raw insert ceiling** (the baseline, same database, same run): the same number of rows of
    a similar size go into a scratch table with plain DB-API ``executemany``, one commit per
-   batch of ``--batch`` rows (``raw-insert-batched``) and one commit per row
-   (``raw-insert-single``, what one webhook at a time costs at the least).
-2. **End to end**: the child plays the web server. For every Telegram update (real format, the
-   ``X-Telegram-Bot-Api-Secret-Token`` header, texts from Banking77, GermEval 2017 and GermEval
-   2018) it runs the adapter's authenticity check and :func:`schwarmdesk.channels.batch.accept`
-   (raw body kept, parse check, one commit), as the webhook does. Meanwhile ``--workers``
+   batch of ``--batch`` rows (``raw-insert-batched``) and one commit per row from
+   ``--webhook-threads`` threads at once (``raw-insert-single``: what the webhooks' own commits
+   cost at the least).
+2. **End to end**: the child plays the web server (``--webhook-threads`` requests at once). For
+   every Telegram update (real format, the ``X-Telegram-Bot-Api-Secret-Token`` header, texts
+   from Banking77, GermEval 2017 and GermEval 2018) it does what the webhook view does with
+   ``SCHWARMDESK_WEBHOOK_PROCESSING=queued``, without the HTTP server: the adapter's
+   authenticity check, the health note, :func:`schwarmdesk.channels.batch.accept` (raw body
+   kept, parse check, one commit). Meanwhile ``--workers``
    worker processes (``_worker``) run :func:`~schwarmdesk.channels.batch.process_received`:
    parse → store (customer, conversation, message, route) → follow-ups (counters, search
    entry, triage) queued as one task per batch in the real queue. ``per_second`` = distinct
@@ -419,6 +422,7 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
     from schwarmdesk.channels.actions import configure_channel, get_adapter  # noqa: PLC0415
     from schwarmdesk.channels.adapters.base import InboundRequest  # noqa: PLC0415
     from schwarmdesk.channels.batch import accept  # noqa: PLC0415
+    from schwarmdesk.channels.health import record_webhook_verified  # noqa: PLC0415
     from schwarmdesk.core.queue import get_huey  # noqa: PLC0415
 
     vendor = connection.vendor
@@ -458,7 +462,8 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
         try:
             for delivery in part:
                 req = InboundRequest(method="POST", body=delivery.body, headers=headers)
-                adapter.verify(req)
+                adapter.verify(req)  # the webhook view's queued path, without HTTP
+                record_webhook_verified(channel.pk, is_verified=True)
                 accept(channel, req, adapter=adapter)
                 with lock:
                     progress.advance()

@@ -22,6 +22,7 @@ shown on the channel's admin page and on the admin index.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -243,7 +244,18 @@ def record_webhook_verified(channel_id: int, *, is_verified: bool) -> None:
     """A webhook request passed (or failed) its signature check: one column, never a row, so
     that a flood of forged requests stores nothing."""
     field = "last_verified_at" if is_verified else "verification_failed_at"
+    # One hot row, many requests: a process writes the same outcome at most once a second
+    # (an outcome that differs from its last one is always written).
+    now = time.monotonic()
+    last = _verification_noted.get(channel_id)
+    if last is not None and last[0] == field and now - last[1] < VERIFICATION_RESOLUTION_S:
+        return
+    _verification_noted[channel_id] = (field, now)
     Channel.objects.filter(pk=channel_id).update(**{field: timezone.now()})
+
+
+VERIFICATION_RESOLUTION_S = 1.0
+_verification_noted: dict[int, tuple[str, float]] = {}  # channel -> (column, time.monotonic())
 
 
 def get_problems(channel: Channel) -> list[Problem]:

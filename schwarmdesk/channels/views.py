@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,6 +20,7 @@ from schwarmdesk.channels.adapters.base import (
     ParseError,
     SignatureError,
 )
+from schwarmdesk.channels.batch import accept
 from schwarmdesk.channels.health import record_webhook_verified
 from schwarmdesk.channels.models import Channel
 
@@ -67,6 +69,11 @@ def webhook(  # noqa: PLR0911 -- one return per exit of the guard chain
             record_webhook_verified(channel.pk, is_verified=False)
             raise
         record_webhook_verified(channel.pk, is_verified=True)
+        if settings.WEBHOOK_PROCESSING == "queued":  # a worker stores the messages in batches
+            accepted = accept(channel, req, adapter=adapter)
+            reason = "accepted" if accepted.event else "ignored"
+            reason = "duplicate" if accepted.is_duplicate else reason
+            return _exit(200, reason, kind, channel_id, len(body))
         result = ingest(channel, req)
     except (SignatureError, HandshakeRefused) as error:
         return _exit(error.status, "not verified", kind, channel_id, len(body))

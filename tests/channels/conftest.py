@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.test import Client
 
+from schwarmdesk.channels import batch, health
 from schwarmdesk.channels.actions import configure_channel
 from schwarmdesk.channels.adapters import ADAPTERS
 from schwarmdesk.channels.adapters.x import sign
@@ -64,6 +65,13 @@ OPTIONS: dict[str, dict[str, str]] = {
     "web_form": {"address": "support@example.com", "from_name": "Nordlicht Support"},
 }
 MASTODON_BASE = "https://mastodon.example.com"
+
+
+@pytest.fixture(autouse=True)
+def fresh_timestamp_throttles() -> None:
+    """Channel ids repeat between tests: forget which hot-row timestamps were just written."""
+    batch._last_event_noted.clear()
+    health._verification_noted.clear()
 
 
 def fixture_bytes(kind: str, name: str) -> bytes:

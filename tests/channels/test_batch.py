@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
+from pytest_django import Settings as SettingsWrapper
 
 from schwarmdesk.automation.models import Triage
 from schwarmdesk.channels.actions import INTERRUPTED_SEND, SENDING_LEASE, deliver_due, ingest
@@ -31,7 +33,7 @@ from schwarmdesk.channels.models import (
 from schwarmdesk.conversations.models import Conversation, Direction, Message, Status, Visibility
 from schwarmdesk.people.evidence import EvidenceKind
 from schwarmdesk.people.models import Agent, ChannelIdentity, Customer
-from tests.channels.conftest import FakeApi, fixture_bytes, signed_headers
+from tests.channels.conftest import FakeApi, fixture_bytes, post_webhook, signed_headers
 
 
 def update(number: int, *, sender: int = 1, text: str = "", reply_to: int | None = None) -> bytes:
@@ -273,3 +275,23 @@ def test_an_event_the_batch_cannot_handle_is_set_aside_and_the_others_are_stored
         "could not be stored: KeyError: 'fax'",
     )
     assert not InboundEvent.objects.filter(status=EventStatus.RECEIVED).exists()
+
+
+def test_a_queued_webhook_answers_accepted_and_a_worker_stores_its_message(
+    telegram: Channel, client: Client, settings: SettingsWrapper
+) -> None:
+    settings.WEBHOOK_PROCESSING = "queued"
+    body = update(1)
+    # a verified request is kept for the worker; the same bytes again are a duplicate
+    assert post_webhook(client, telegram, body).content == b"accepted"
+    assert post_webhook(client, telegram, body).content == b"duplicate"
+    assert Message.objects.count() == 0
+    # malformed, unsigned and empty requests get what the inline path gives them
+    assert post_webhook(client, telegram, b'{"update_id": 1}').status_code == 200
+    assert post_webhook(client, telegram, b"[").status_code == 400
+    assert post_webhook(client, telegram, body, headers={}).status_code == 401
+    edited = fixture_bytes("telegram", "ignored_edited_message.json")
+    assert post_webhook(client, telegram, edited).content == b"ignored"
+    # the worker stores the accepted message
+    assert process_all_received() == 1
+    assert Message.objects.get().external_id == "5100000001:1"
