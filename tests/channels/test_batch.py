@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
+from huey import Huey
 from pytest_django import DjangoCaptureOnCommitCallbacks as CaptureCallbacks
 from pytest_django import Settings as SettingsWrapper
 
@@ -16,11 +18,13 @@ from schwarmdesk.automation.models import Triage
 from schwarmdesk.channels.actions import INTERRUPTED_SEND, SENDING_LEASE, deliver_due, ingest
 from schwarmdesk.channels.adapters.base import InboundRequest, ParseError
 from schwarmdesk.channels.batch import (
+    WAKE_DELAY,
     accept,
     follow_up_missing,
     follow_up_received,
     process_all_received,
     process_received,
+    queue_processing,
 )
 from schwarmdesk.channels.models import (
     Channel,
@@ -295,3 +299,20 @@ def test_a_queued_webhook_answers_accepted_and_a_worker_stores_its_message(
     # the worker stores the accepted message
     assert process_all_received() == 1
     assert Message.objects.get().external_id == "5100000001:1"
+
+
+def test_a_burst_of_webhooks_wakes_the_worker_once(real_queue: Huey) -> None:
+    # when three commits in a row ask for a worker (the queue is real: nothing runs inline)
+    for _ in range(3):
+        queue_processing()
+    # then one wake-up task is queued, after the short delay
+    deadline = time.monotonic() + 10
+    while real_queue.pending_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(WAKE_DELAY.total_seconds() * 2)  # a second timer would have fired by now
+    assert [task.name for task in real_queue.pending()] == ["process_received_task"]
+    # and the next commit arms a new one
+    queue_processing()
+    while real_queue.pending_count() == 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert real_queue.pending_count() == 2
