@@ -19,6 +19,7 @@ commit (``channels.tasks.follow_up_received_task``), like ``receive`` queues the
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import threading
@@ -126,16 +127,11 @@ def _insert_event(event: InboundEvent) -> bool:
     The same as ``event.save(force_insert=True)`` in a savepoint, without the ORM's statement
     compilation and transaction bookkeeping, which cost more than the insert itself.
     """
-    fields = [InboundEvent._meta.get_field(name) for name in INSERTED_FIELDS]
-    concrete = [field for field in fields if isinstance(field, Field)]
     connection = connections[InboundEvent.objects.db]
+    concrete, sql = _event_insert(connection.alias)
     values = [
         field.get_db_prep_save(field.pre_save(event, add=True), connection) for field in concrete
     ]
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in concrete)
-    table = connection.ops.quote_name(InboundEvent._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id"  # noqa: S608 -- names from the model
     try:
         with contextlib.ExitStack() as stack:
             if connection.in_atomic_block:  # else the statement is its own transaction
@@ -147,6 +143,19 @@ def _insert_event(event: InboundEvent) -> bool:
         return False
     event._state.adding = False
     return True
+
+
+@functools.cache
+def _event_insert(alias: str) -> tuple[list[Field[Any, Any]], str]:
+    """The inserted fields and the INSERT statement, once per database."""
+    connection = connections[alias]
+    fields = [InboundEvent._meta.get_field(name) for name in INSERTED_FIELDS]
+    concrete = [field for field in fields if isinstance(field, Field)]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in concrete)
+    table = connection.ops.quote_name(InboundEvent._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(concrete))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING id"  # noqa: S608 -- names from the model
+    return concrete, sql
 
 
 def _note_event_received(channel_id: int) -> None:
