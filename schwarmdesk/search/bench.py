@@ -616,7 +616,7 @@ def bulk_load(
             created = SearchDocument.objects.bulk_create(rows, batch_size=LOAD_BATCH)
             write_postings(
                 [
-                    DocumentTerms(row.pk, weights, length)
+                    DocumentTerms(row.pk, weights, length, row.audience == "public")
                     for row, (weights, length) in zip(created, frequencies, strict=True)
                 ],
                 replace=False,

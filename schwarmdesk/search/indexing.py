@@ -14,6 +14,7 @@ from schwarmdesk.search.lexical import (
     DocumentTerms,
     delete_postings,
     encode_terms,
+    set_public,
     term_frequencies,
     write_postings,
 )
@@ -79,6 +80,7 @@ def index_document(entry: IndexEntry) -> SearchDocument:
         # the embedding depends on the text itself (not on the terms, which move with the
         # splitter's growing vocabulary)
         text_changed = created or document.title != entry.title[:500] or document.body != body
+        audience_changed = not created and document.audience != entry.audience
         document.audience = entry.audience
         document.team_id = entry.team_id
         document.language = language
@@ -100,8 +102,13 @@ def index_document(entry: IndexEntry) -> SearchDocument:
             document.embedded_at = None
             document.embedding_model = ""
         document.save()
+        public = entry.audience == Audience.PUBLIC
         if terms_changed:
-            write_postings([DocumentTerms(document.pk, frequencies, length)], replace=not created)
+            write_postings(
+                [DocumentTerms(document.pk, frequencies, length, public)], replace=not created
+            )
+        elif audience_changed:
+            set_public(document.pk, public)
         if text_changed:
             transaction.on_commit(_queue_embedding)
     return document

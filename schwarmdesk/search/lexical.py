@@ -149,11 +149,12 @@ def average_length() -> float:
 
 @dataclass(frozen=True)
 class DocumentTerms:
-    """A document's weighted term frequencies and its weighted length."""
+    """A document's weighted term frequencies, its weighted length and whether it is public."""
 
     document_id: int
     frequencies: dict[str, float]
     length: float
+    public: bool = True
 
 
 def term_frequencies(title_terms: str, body_terms: str) -> tuple[dict[str, float], float]:
@@ -250,7 +251,8 @@ def write_postings(documents: Sequence[DocumentTerms], *, replace: bool = True) 
     for document in documents:
         for text, frequency in document.frequencies.items():
             term = known[text]
-            rows.append((document.document_id, term, impact(frequency, document.length, average)))
+            value = impact(frequency, document.length, average)
+            rows.append((document.document_id, term, value, document.public))
             deltas[term] += 1
     _insert_postings(rows)
     _move_document_counts(dict(deltas))
@@ -259,18 +261,28 @@ def write_postings(documents: Sequence[DocumentTerms], *, replace: bool = True) 
 COPY_FROM = 1000  # rows from which PostgreSQL's COPY beats a batched INSERT
 
 
-def _insert_postings(rows: list[tuple[int, int, float]]) -> None:
+def _insert_postings(rows: list[tuple[int, int, float, bool]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             # psycopg's COPY protocol: several times faster for bulk loads and reindexing
-            columns = f"COPY {POSTING_TABLE} (document_id, term_id, impact) FROM STDIN"
+            columns = f"COPY {POSTING_TABLE} (document_id, term_id, impact, public) FROM STDIN"
             with cursor.cursor.copy(columns) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
         cursor.executemany(
-            f"INSERT INTO {POSTING_TABLE} (document_id, term_id, impact) VALUES (%s, %s, %s)",  # noqa: S608
+            f"INSERT INTO {POSTING_TABLE} (document_id, term_id, impact, public) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
             rows,
+        )
+
+
+def set_public(document_id: int, public: bool) -> None:
+    """Move a document's postings to the other audience (its terms unchanged)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {POSTING_TABLE} SET public = %s WHERE document_id = %s",  # noqa: S608
+            [public, document_id],
         )
 
 
@@ -329,32 +341,40 @@ def query_terms(terms: Sequence[str]) -> list[QueryTerm]:
 
 
 def top_matches(
-    terms: Sequence[QueryTerm], *, limit: int, where: SqlFilter | None = None
+    terms: Sequence[QueryTerm],
+    *,
+    limit: int,
+    where: SqlFilter | None = None,
+    public_only: bool = False,
 ) -> list[tuple[int, float]]:
     """The best ``limit`` documents for any of the terms, best first, as (id, score).
 
-    Reads the ``limit`` highest-impact postings of each term (only of documents passing
-    ``where``, when given), then scores the best of them exactly over all query terms.
+    Reads the ``limit`` highest-impact postings of each term (of public documents only with
+    ``public_only``; only of documents passing ``where``, when given), then scores the best of
+    them exactly over all query terms.
     """
     if not terms or limit <= 0:
         return []
     parts = []
     params: list[Any] = []
+    audiences = (True,) if public_only else (True, False)
     for term in terms:
-        if where is None:
-            parts.append(
-                f"SELECT * FROM (SELECT document_id, term_id, impact FROM {POSTING_TABLE} "  # noqa: S608
-                "WHERE term_id = %s ORDER BY impact DESC, document_id LIMIT %s) AS t"
-            )
-            params += [term.id, limit]
-        else:
-            parts.append(
-                f"SELECT * FROM (SELECT p.document_id, p.term_id, p.impact "  # noqa: S608
-                f"FROM {POSTING_TABLE} p JOIN {DOC_TABLE} d ON d.id = p.document_id "
-                f"WHERE p.term_id = %s AND ({where.sql}) "
-                "ORDER BY p.impact DESC, p.document_id LIMIT %s) AS t"
-            )
-            params += [term.id, *where.params, limit]
+        for public in audiences:
+            if where is None:
+                parts.append(
+                    f"SELECT * FROM (SELECT document_id, term_id, impact FROM {POSTING_TABLE} "  # noqa: S608
+                    "WHERE term_id = %s AND public = %s "
+                    "ORDER BY impact DESC, document_id LIMIT %s) AS t"
+                )
+                params += [term.id, public, limit]
+            else:
+                parts.append(
+                    f"SELECT * FROM (SELECT p.document_id, p.term_id, p.impact "  # noqa: S608
+                    f"FROM {POSTING_TABLE} p JOIN {DOC_TABLE} d ON d.id = p.document_id "
+                    f"WHERE p.term_id = %s AND p.public = %s AND ({where.sql}) "
+                    "ORDER BY p.impact DESC, p.document_id LIMIT %s) AS t"
+                )
+                params += [term.id, public, *where.params, limit]
     weights = {term.id: term.weight for term in terms}
     partial: dict[int, float] = {}
     with connection.cursor() as cursor:

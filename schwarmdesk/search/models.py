@@ -95,9 +95,12 @@ class Term(models.Model):
 class Posting(models.Model):
     """A term in a document, with its BM25 term-frequency part (``impact``) precomputed.
 
-    The (term, impact) index lets a query read only the best documents of each term instead of
-    ranking every document that holds it; the primary key (document, term) serves exact
-    scoring of given documents and deleting a document's postings.
+    The (term, public, impact) index lets a query read only the best documents of each term
+    instead of ranking every document that holds it; ``public`` copies the document's audience
+    so that a customer's query reads the top of the public documents directly, however many
+    agent-only conversations hold the term (who may see a hit is still decided on the document
+    table).  The primary key (document, term) serves exact scoring of given documents and
+    deleting a document's postings.
     """
 
     pk = models.CompositePrimaryKey("document", "term")
@@ -106,12 +109,15 @@ class Posting(models.Model):
     )
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+", db_index=False)
     impact = models.FloatField(_("impact"))
+    public = models.BooleanField(_("public"), default=True)
 
     class Meta:
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
         indexes = [
-            models.Index(fields=["term", "-impact", "document"], name="search_posting_impact")
+            models.Index(
+                fields=["term", "public", "-impact", "document"], name="search_posting_top"
+            )
         ]
 
     def __str__(self) -> str:

@@ -53,10 +53,19 @@ class SearchHit:
     score: float
 
 
+def sees_public_only(reader: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Anonymous visitors, customers and inactive accounts: public documents only."""
+    if reader is None or not reader.is_authenticated or not reader.is_active:
+        return True
+    if getattr(reader, "is_superuser", False):
+        return False
+    return getattr(reader, "agent", None) is None
+
+
 def visible_to(reader: AbstractBaseUser | AnonymousUser | None) -> Q:
     """The documents a reader may see, as a filter on SearchDocument."""
     public = Q(audience=Audience.PUBLIC)
-    if reader is None or not reader.is_authenticated or not reader.is_active:
+    if sees_public_only(reader):
         return public
     if getattr(reader, "is_superuser", False):
         return Q()
@@ -94,7 +103,8 @@ def search(
     # Rank in the lexical and the vector index alone, then read the candidates the reader may
     # see in one query; only when the filter leaves too few lexical ones does the filtered
     # (slower) lexical read run.
-    ranked = top_matches(weighted, limit=depth * OVERFETCH)
+    public_only = sees_public_only(reader)
+    ranked = top_matches(weighted, limit=depth * OVERFETCH, public_only=public_only)
     nearest: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
@@ -109,7 +119,7 @@ def search(
     if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
         allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
         permitted = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
-        lexical = top_matches(weighted, limit=depth, where=permitted)
+        lexical = top_matches(weighted, limit=depth, where=permitted, public_only=public_only)
         rows.update(_candidate_rows(allowed, {pk for pk, _ in lexical} - set(rows)))
     semantic = [(pk, score) for pk, score in nearest if pk in rows][:depth]
     documents = {pk: rows[pk] for pk in {pk for pk, _ in lexical} | {pk for pk, _ in semantic}}

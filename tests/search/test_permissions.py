@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
 from schwarmdesk.people.models import Agent, Team
 from schwarmdesk.search.indexing import IndexEntry, index_document
-from schwarmdesk.search.models import Audience, Kind
+from schwarmdesk.search.models import Audience, Kind, Posting
 from schwarmdesk.search.queries import search
 
 TEXT = "Erstattung Fahrpreis Zugausfall"
@@ -118,3 +120,42 @@ def test_public_hit_is_found_behind_many_private_matches(db: None) -> None:
     # then an anonymous reader still finds the one public article
     hits = search(None, "Router")
     assert [(h.kind, h.object_id) for h in hits] == [(Kind.ARTICLE, 1)]
+
+
+def test_a_document_changing_audience_moves_with_it(alice: Agent, travel_team: Team) -> None:
+    # given many public matches ranked above a conversation with the same terms
+    for number in range(1, 402):
+        index_document(
+            IndexEntry(
+                kind=Kind.ARTICLE,
+                object_id=number,
+                audience=Audience.PUBLIC,
+                title="Router Router Störung",
+                body="Router",
+                language="de",
+            )
+        )
+    entry = IndexEntry(
+        kind=Kind.CONVERSATION,
+        object_id=1,
+        audience=Audience.PUBLIC,
+        team_id=travel_team.pk,
+        title="Router",
+        body="Der Router blinkt",
+        language="de",
+    )
+    index_document(entry)
+    assert (Kind.CONVERSATION, 1) in {(h.kind, h.object_id) for h in search(None, "blinkt")}
+
+    # when only its audience changes (same text, same terms)
+    index_document(replace(entry, audience=Audience.AGENTS))
+
+    # then customers no longer find it and its team's agents still do
+    assert search(None, "blinkt") == []
+    hits = search(alice.user, "blinkt")
+    assert [(h.kind, h.object_id) for h in hits] == [(Kind.CONVERSATION, 1)]
+    assert Posting.objects.filter(document__kind=Kind.CONVERSATION, public=True).count() == 0
+
+    # and when it is made public again, customers find it again
+    index_document(entry)
+    assert [(h.kind, h.object_id) for h in search(None, "blinkt")] == [(Kind.CONVERSATION, 1)]
