@@ -445,7 +445,11 @@ def _store_simple(
     if not items:
         return per_event
     now = timezone.now()
-    # 1. idempotency on (channel kind, external id): stored before, or twice in this batch
+    # 1. customers by channel identity; an unknown identity becomes a new customer. This takes
+    # the customers' row locks first (or waits for another worker's new identity), so that
+    # whatever another worker stored for them is committed and seen by the check below.
+    customers = _customers_for(items)
+    # 2. idempotency on (channel kind, external id): stored before, or twice in this batch
     keys = {(item.kind, item.external_id.strip()) for _, item in items}
     existing = set(
         Message.objects.filter(
@@ -465,8 +469,6 @@ def _store_simple(
         fresh.append((event, item))
     if not fresh:
         return per_event
-    # 2. customers by channel identity; an unknown identity becomes a new customer
-    customers = _customers_for(fresh)
     # 3. conversations: the customer's continuable one on this channel and thread, else new
     conversations = _conversations_for(fresh, customers, now)
     # 4. messages and their routes
