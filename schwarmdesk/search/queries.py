@@ -30,7 +30,7 @@ from schwarmdesk.search.semantic import (
     configured_embedder,
     process_vectors,
 )
-from schwarmdesk.text.analysis import analyze_query
+from schwarmdesk.text.analysis import QUERY_CONFIDENCE, analyze_query
 from schwarmdesk.text.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,10 @@ def search(
     encoding: Future[FloatMatrix] | None = None
     if embedder is not None:
         encoding = _embedding_pool.submit(embedder.encode_queries, [text])
-    query_language = detect_language(text).code
-    weighted = query_terms(_analysed(text))
+    guess = detect_language(text)
+    query_language = guess.code
+    confident = guess.code if guess.confidence >= QUERY_CONFIDENCE else ""
+    weighted = query_terms(_analysed(text, confident))
     depth = DEFAULT_PARAMS.candidates
     # Rank in the lexical and the vector index alone, then read the candidates the reader may
     # see in one query; only when the filter leaves too few lexical ones does the filtered
@@ -183,16 +185,18 @@ def _allowed(
     return allowed
 
 
-def _analysed(text: str) -> list[str]:
+def _analysed(text: str, written_in: str = "") -> list[str]:
     """The query's terms in every language the index holds.
 
     Documents are analysed in their own language, so "router roaming" must meet German
-    "Router" (rout) and English "roaming".
+    "Router" (rout) and English "roaming".  When the query's own language is known, its
+    stopwords go in every analysis ("has", "my" are no German stopwords, but noise).
     """
     splitter = index_splitter()
     terms: list[str] = []
     for code, _name in settings.LANGUAGES:
-        terms.extend(t for t in analyze_query(text, code, splitter=splitter) if t not in terms)
+        analysed = analyze_query(text, code, splitter=splitter, written_in=written_in)
+        terms.extend(t for t in analysed if t not in terms)
     return terms
 
 

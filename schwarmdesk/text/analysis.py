@@ -72,12 +72,19 @@ def analyze(
 
 
 def analyze_query(
-    text: str, language: str | None = None, *, splitter: CompoundSplitter | None = None
+    text: str,
+    language: str | None = None,
+    *,
+    splitter: CompoundSplitter | None = None,
+    written_in: str = "",
 ) -> list[str]:
     """The terms of a search query: :func:`analyze`'s pipeline, each term once.
 
     With ``language=None`` and a query too short to identify with confidence, the terms of the
-    German and the English analysis are both returned (German first).
+    German and the English analysis are both returned (German first).  ``written_in`` names
+    the language the query is known to be written in, when it is analysed for documents of
+    another: that language's stopwords go too ("what has my card" analysed for German
+    documents keeps "card", not "what", "has" and "my").
     """
     tokens = [fold_umlauts(token) for token in tokenize(text)]
     chosen = _splitter(splitter)
@@ -88,7 +95,8 @@ def analyze_query(
             english = _terms(tokens, "en", chosen, stopword_language="")
             return _unique(german + english)
         language = guess.code
-    return _unique(_terms(tokens, language, chosen))
+    extra = stopwords_for(written_in) if written_in and written_in != language else frozenset()
+    return _unique(_terms(tokens, language, chosen, extra_stopwords=extra))
 
 
 @dataclass(frozen=True)
@@ -121,9 +129,12 @@ def _terms(
     splitter: CompoundSplitter,
     *,
     stopword_language: str | None = None,
+    extra_stopwords: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Terms of umlaut-folded tokens; ``stopword_language`` overrides whose stopwords go."""
     stopwords = stopwords_for(language if stopword_language is None else stopword_language)
+    if extra_stopwords:
+        stopwords = stopwords | extra_stopwords
     if language not in SNOWBALL_ALGORITHMS:
         language = DEFAULT_LANGUAGE
     stemmer = _stemmer(language)

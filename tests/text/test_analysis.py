@@ -252,3 +252,20 @@ def test_analyze_returns_clean_terms_for_any_text(text: str, language: str | Non
 )
 def test_umlaut_spelling_never_changes_terms(text: str, language: str | None) -> None:
     assert analyze(text, language) == analyze(fold_umlauts(text), language)
+
+
+def test_a_query_analysed_for_other_documents_drops_its_own_stopwords() -> None:
+    query = "What do I need to verify the source of my funds?"
+    # for German documents an English query keeps its content words only
+    assert analyze_query(query, "de", written_in="en") == ["need", "verify", "sourc", "fund"]
+    # without knowing the query's language, English function words pass the German analysis
+    assert {"what", "my"} <= set(analyze_query(query, "de"))
+    # in its own language nothing changes
+    assert analyze_query(query, "en", written_in="en") == analyze_query(query, "en")
+    # German queries for English documents: "die", "der", "und" go, negations stay
+    assert analyze_query("Die Karte geht nicht und der Automat", "en", written_in="de") == [
+        "kart",
+        "geht",
+        "nicht",
+        "automat",
+    ]
