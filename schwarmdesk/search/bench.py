@@ -381,6 +381,7 @@ class BenchConfig:
     expansion_search: int | None = None
     bm25: bool = True
     keep: bool = False
+    reuse: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -863,16 +864,30 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
     warmup, measured = query_texts[: config.warmup], query_texts[config.warmup :]
     results: list[dict[str, Any]] = []
     loaded = 0
+    if config.reuse:
+        # a database kept by an earlier --keep run: continue its seeded stream after its rows
+        loaded = SearchDocument.objects.count()
+        note(f"{vendor}: reusing {loaded:,} documents")
+        for start in range(0, loaded, LOAD_BATCH):
+            stream.take(min(LOAD_BATCH, loaded - start))
     for size in config.sizes:
-        rate = bulk_load(
-            stream,
-            terms,
-            size - loaded,
-            vectors=vectors,
-            model_name=model_name,
-            seed=config.seed,
-            label=f"{vendor} {size:,}: bulk load",
+        if size < loaded:
+            note(f"{vendor} {size:,}: skipped (the reused database holds {loaded:,})")
+            continue
+        rate = (
+            0.0
+            if size == loaded
+            else bulk_load(
+                stream,
+                terms,
+                size - loaded,
+                vectors=vectors,
+                model_name=model_name,
+                seed=config.seed,
+                label=f"{vendor} {size:,}: bulk load",
+            )
         )
+        reused = config.reuse and size == loaded
         loaded = size
         started = time.perf_counter()
         _analyse_tables()
@@ -883,6 +898,8 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
         if count != size:
             raise BenchError(f"{vendor}: expected {size} documents, found {count}")
         vector_build_s, vector_load_s, is_approximate = _load_vectors(vendor, size)
+        if reused:  # the kept snapshot was read, nothing was built
+            vector_build_s = vector_load_s
         for query in warmup:
             queries.search(None, query.text, limit=10)
         latencies, stages, hits = _measure_queries(timer, measured, f"{vendor} {size:,}: queries")
@@ -975,8 +992,19 @@ def throwaway_database(backend: str, config: BenchConfig) -> Iterator[dict[str, 
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def kept_database(backend: str, config: BenchConfig) -> Iterator[dict[str, str]]:
+    """The environment of the database an earlier ``--keep`` run left under ``--work``."""
+    kept = Path(config.work).resolve() / f"kept-{backend}.json"
+    if not kept.exists():
+        raise BenchError(f"--reuse: {kept} does not exist (run once with --keep)")
+    environment: dict[str, str] = json.loads(kept.read_text(encoding="utf-8"))
+    yield environment
+
+
 def run_child(backend: str, config: BenchConfig) -> dict[str, Any]:
-    with throwaway_database(backend, config) as environment:
+    chosen = kept_database if config.reuse else throwaway_database
+    with chosen(backend, config) as environment:
         completed = subprocess.run(  # noqa: S603 -- our own module, fixed arguments
             [sys.executable, "-m", "schwarmdesk.search.bench", "_run", json.dumps(asdict(config))],
             env={**os.environ, **environment},
@@ -1299,6 +1327,12 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="keep the databases and data folders (for profiling); WORK/kept-*.json says where",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the databases a --keep run left under WORK (migrated first; only "
+        "documents beyond those already there are loaded)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument("--chart", type=Path, help="PNG path (default WORK/search-latency.png)")
     parser.set_defaults(func=cmd_bench_search)
@@ -1324,6 +1358,7 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         expansion_search=args.expansion_search,
         bm25=not args.no_bm25,
         keep=args.keep,
+        reuse=args.reuse,
     )
 
 

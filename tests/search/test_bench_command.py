@@ -11,6 +11,7 @@ import pytest
 from schwarmdesk.search.bench import (
     STAGES,
     BenchConfig,
+    BenchError,
     DocumentStream,
     generate_documents,
     load_text_file,
@@ -111,3 +112,38 @@ def test_backends_none_measures_the_baseline_alone(tmp_path: Path) -> None:
     result = run_bench(config, json_output=True, stdout=io.StringIO())
 
     assert [(r["task"], r["system"]) for r in result["results"]] == [("search-latency-100", "bm25")]
+
+
+def test_keep_then_reuse_measures_the_kept_database(tmp_path: Path) -> None:
+    config = BenchConfig(
+        sizes=(100,),
+        backends=("sqlite",),
+        texts=str(TEXTS),
+        queries=5,
+        warmup=1,
+        sample=5,
+        work=str(tmp_path),
+        embedding_model="none",
+        bm25=False,
+        keep=True,
+    )
+    run_bench(config, json_output=True, stdout=io.StringIO())
+    kept = json.loads((tmp_path / "kept-sqlite.json").read_text())
+    database = Path(kept["SCHWARMDESK_DATABASE_URL"].removeprefix("sqlite:///"))
+    assert database.exists()
+
+    # a second run on the same database: nothing loaded for 100, 50 more for 150
+    config.reuse, config.keep, config.sizes = True, False, (50, 100, 150)
+    result = run_bench(config, json_output=True, stdout=io.StringIO())
+
+    rows = {r["documents"]: r for r in result["results"] if r["task"].startswith("search")}
+    assert sorted(rows) == [100, 150]  # 50 is below what the database holds
+    assert rows[100]["per_second"] == 0.0
+    assert rows[150]["per_second"] > 0
+    assert database.exists()  # a reused database is never removed
+
+
+def test_reuse_without_a_kept_database_says_so(tmp_path: Path) -> None:
+    config = BenchConfig(backends=("sqlite",), texts=str(TEXTS), work=str(tmp_path), reuse=True)
+    with pytest.raises(BenchError, match="run once with --keep"):
+        run_bench(config, json_output=True, stdout=io.StringIO())
