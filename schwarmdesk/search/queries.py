@@ -106,7 +106,10 @@ def search(
     # see in one query; only when the filter leaves too few lexical ones does the filtered
     # (slower) lexical read run.
     public_only = sees_public_only(reader)
-    ranked = top_matches(weighted, limit=depth * OVERFETCH, public_only=public_only)
+    # the public postings of a reader who sees all public documents need no filter after them
+    unfiltered = public_only and not (kinds or language or category)
+    fetched = depth if unfiltered else depth * OVERFETCH
+    ranked = top_matches(weighted, limit=fetched, public_only=public_only)
     nearest: list[tuple[int, float]] = []
     semantic_scores: dict[int, float] = {}
     sentence_scores: dict[int, float] = {}
@@ -118,7 +121,7 @@ def search(
         nearest = vectors.nearest_documents(query_vector, depth * 2)
     rows = _candidate_rows(allowed, {pk for pk, _ in ranked} | {pk for pk, _ in nearest})
     lexical = [(pk, score) for pk, score in ranked if pk in rows][:depth]
-    if len(lexical) < depth and len(ranked) == depth * OVERFETCH:
+    if len(lexical) < depth and len(ranked) == fetched and not unfiltered:
         allowed_sql, allowed_params = allowed.values("pk").query.sql_with_params()
         permitted = SqlFilter(f"d.id IN ({allowed_sql})", tuple(allowed_params))
         lexical = top_matches(weighted, limit=depth, where=permitted, public_only=public_only)
