@@ -23,13 +23,7 @@ from schwarmdesk.search.semantic import (
     snapshot_folder,
 )
 from schwarmdesk.search.vectors import VectorIndex
-
-ARTICLES = [
-    (1, "en", "Roaming in the EU", "Use your mobile data abroad in the EU at no extra cost. "
-     "Calls and texts cost the same as at home."),
-    (2, "de", "Rechnungsadresse ändern", "So ändern Sie die Adresse auf Ihrer Rechnung."),
-    (3, "en", "Reset your app password", "Forgot your password? Request a reset link in the app."),
-]  # fmt: skip
+from tests.search.test_semantic_search import index_articles
 
 
 def rows(count: int, dimension: int = 8, seed: int = 0) -> np.ndarray:
@@ -71,20 +65,6 @@ def test_an_empty_index_round_trips(tmp_path: Path) -> None:
     assert len(loaded) == 0
     loaded.add([3], rows(1))
     assert [hit for hit, _ in loaded.search(rows(1)[0], 1)] == [3]
-
-
-def index_articles() -> None:
-    for object_id, language, title, body in ARTICLES:
-        index_document(
-            IndexEntry(
-                kind=Kind.ARTICLE,
-                object_id=object_id,
-                audience=Audience.PUBLIC,
-                title=title,
-                body=body,
-                language=language,
-            )
-        )
 
 
 @pytest.fixture
