@@ -98,3 +98,17 @@ def test_a_facebook_comment_names_its_page_and_post() -> None:
 
     assert stacking.facebook_words(url) == "fbpage=176772398231 fbpost=10153466910653232"
     assert stacking.facebook_words("https://twitter.com/db_bahn/status/1") == ""
+
+
+def test_nearest_neighbours_vote_with_the_closest_posts_first() -> None:
+    # given three training posts: two "true" ones pointing one way, a "false" one the other way
+    training = np.array([[1.0, 0.0], [0.96, 0.28], [0.0, 1.0]])
+    model = stacking.NearestNeighbours(k=2).fit(training, ["true", "true", "false"])
+
+    # when a post almost identical to the "false" one is scored (its second neighbour is "true")
+    query = np.array([[0.28, 0.96]])
+
+    # then the near-duplicate outweighs the farther neighbour
+    assert model.predict(query).tolist() == ["false"]
+    assert model.decision_function(query)[0] < -0.9
+    assert model.predict(np.array([[1.0, 0.0]])).tolist() == ["true"]
