@@ -180,6 +180,11 @@ elif DATABASE_URL.startswith(("postgres://", "postgresql://")):
             )
         )
     }
+    # PostgreSQL's JIT compiler pays off for long analytical queries; for the short index reads
+    # of a search it cost 5-50 ms whenever a row estimate crossed jit_above_cost. Options in
+    # the URL (?options=...) come later and win.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
 else:
     raise ConfigError(
         "SCHWARMDESK_DATABASE_URL must start with postgresql:// (or sqlite:/// followed by a file "

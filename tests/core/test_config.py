@@ -158,3 +158,30 @@ def test_demo_mode_creates_and_keeps_a_random_secret_key(tmp_path: Path) -> None
     assert len(key) >= 50
     assert (tmp_path / "secret_key").read_text(encoding="utf-8") == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_postgresql_sessions_run_without_jit(tmp_path: Path) -> None:
+    def options(url: str) -> str:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SCHWARMDESK_")}
+        clean.update(
+            SCHWARMDESK_DATA_DIR=str(tmp_path),
+            SCHWARMDESK_MODE="demo",
+            SCHWARMDESK_DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="schwarmdesk.settings",
+        )
+        code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=clean,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert "'options': '-c jit=off'" in options("postgresql://db.example/help")
+    # what the URL asks for comes later, so it wins
+    chosen = options("postgresql://db.example/help?options=-c%20jit%3Don")
+    assert "'options': '-c jit=off -c jit=on'" in chosen
