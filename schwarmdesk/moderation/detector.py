@@ -230,8 +230,10 @@ def addressee(text: str) -> str:
 
     Cross-validation keeps all tweets to one addressee in one fold: tweets in one thread share
     words and often an author, and GermEval's test tweets come from other threads than its
-    training tweets, so folds that split a thread would promise more than the test file gives
-    (5-fold CV: 0.779 when split at random, against 0.746 on the test file).
+    training tweets, so folds that split a thread promise more than the test file gives. For
+    the TF-IDF baseline, macro-F1 is 0.689 on random folds, 0.657 on grouped folds and 0.649
+    on the test file; for this detector grouping narrows the gap but does not close it
+    (0.802 on grouped folds, 0.758 on the test file).
     """
     match = _MENTION.match(text.strip())
     return match.group(0)[1:].lower() if match else ""
