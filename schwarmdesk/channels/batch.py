@@ -526,7 +526,7 @@ def _customers_for(
             senders.setdefault(key, item)
     if not senders:
         return found
-    new_keys = list(senders)
+    new_keys = sorted(senders)  # one order for every worker: they wait, never deadlock
     created = insert_rows(
         Customer,
         [
