@@ -11,9 +11,10 @@ under ``--work``, or a fresh PostgreSQL database ``bench_search_<pid>`` on the s
    (:func:`~schwarmdesk.search.lexical.write_postings`, as ``index_document`` writes them).
    ``per_second`` is this rate;
 2. indexes a fixed sample through the real :func:`~schwarmdesk.search.indexing.index_document`
-   one by one (``index_document_per_second``, the ``ingest-<backend>`` rows), then removes it;
+   one by one (``index_document_per_second``, the ``search-indexing-<backend>`` rows), then
+   removes it;
 3. builds the process vector index from the stored vectors (``process_vectors.synced``; above
-   200k items that builds the usearch HNSW graph, as the worker does once): ``vector_build_s``;
+   20k items that builds the usearch HNSW graph, as the worker does once): ``vector_build_s``;
    writes the worker's snapshot (``save_snapshot``) and starts the index again from it, as a
    new web process does: ``vector_load_s``; both reported apart from latency;
 4. runs held-out queries end to end through :func:`schwarmdesk.search.queries.search`
@@ -1131,7 +1132,7 @@ def run_bench(
         for row in run["sizes"]:
             results.append(
                 {
-                    "task": f"ingest-{backend}",
+                    "task": f"search-indexing-{backend}",
                     "system": "schwarmdesk",
                     "documents": row["documents"],
                     "per_second": row["index_document_per_second"],
@@ -1231,7 +1232,11 @@ def draw_chart(results: list[dict[str, Any]], path: Path) -> None:
     styles = {"bm25": "s--", "schwarmdesk-sqlite": "o-", "schwarmdesk-postgresql": "^-"}
     for system in systems:
         rows = sorted(
-            (r for r in results if r["system"] == system and r["task"].startswith("search")),
+            (
+                r
+                for r in results
+                if r["system"] == system and r["task"].startswith("search-latency")
+            ),
             key=lambda r: r["documents"],
         )
         sizes = [r["documents"] for r in rows]

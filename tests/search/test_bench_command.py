@@ -68,8 +68,8 @@ def test_bench_on_two_tiny_sizes(tmp_path: Path) -> None:
     assert json.loads(stdout.getvalue()) == result
     rows = {(r["task"], r["system"], r["documents"]): r for r in result["results"]}
     assert sorted(rows) == [
-        ("ingest-sqlite", "schwarmdesk", 100),
-        ("ingest-sqlite", "schwarmdesk", 200),
+        ("search-indexing-sqlite", "schwarmdesk", 100),
+        ("search-indexing-sqlite", "schwarmdesk", 200),
         ("search-latency-100", "bm25", 100),
         ("search-latency-100", "schwarmdesk-sqlite", 100),
         ("search-latency-200", "bm25", 200),
@@ -87,7 +87,7 @@ def test_bench_on_two_tiny_sizes(tmp_path: Path) -> None:
         assert ours["ratio_to_bm25"] == round(ours["p95_ms"] / baseline["p95_ms"], 2)
         assert set(ours["breakdown_mean_ms"]) == set(STAGES)
         assert ours["hits_per_query"] > 0
-        assert rows[("ingest-sqlite", "schwarmdesk", size)]["sample"] == 5
+        assert rows[("search-indexing-sqlite", "schwarmdesk", size)]["sample"] == 5
     assert "lexical only" in result["notes"][0]
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the throwaway database is gone
@@ -136,7 +136,7 @@ def test_keep_then_reuse_measures_the_kept_database(tmp_path: Path) -> None:
     config.reuse, config.keep, config.sizes = True, False, (50, 100, 150)
     result = run_bench(config, json_output=True, stdout=io.StringIO())
 
-    rows = {r["documents"]: r for r in result["results"] if r["task"].startswith("search")}
+    rows = {r["documents"]: r for r in result["results"] if r["task"].startswith("search-latency")}
     assert sorted(rows) == [100, 150]  # 50 is below what the database holds
     assert rows[100]["per_second"] == 0.0
     assert rows[150]["per_second"] > 0
