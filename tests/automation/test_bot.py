@@ -3,10 +3,12 @@ abstains below it, after an agent took over, twice in a row, on angry or urgent 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
 from django.test import Client
 
 from schwarmdesk.automation.actions import (
@@ -16,6 +18,7 @@ from schwarmdesk.automation.actions import (
     find_answers,
     record_feedback,
 )
+from schwarmdesk.automation.actions.candidates import FEEDBACK_SALT
 from schwarmdesk.automation.models import BotAttempt, BotSetting, Feedback, SourcePrior, Triage
 from schwarmdesk.channels.models import Channel, Delivery
 from schwarmdesk.community.actions import create_category, post_question
@@ -54,8 +57,11 @@ def test_bot_answers_above_threshold_naming_its_source(
     assert attempt.is_answered
     assert (attempt.confidence, attempt.threshold) == (0.9, 0.75)
     assert (attempt.source_kind, attempt.source_id) == ("article", help_article.pk)
-    assert f"/automation/feedback/{feedback_token(attempt)}/?verdict=solved" in answer.body_text
-    assert f"/automation/feedback/{feedback_token(attempt)}/?verdict=person" in answer.body_text
+    # both feedback links carry a signed token of this attempt (signed with the time: read it)
+    links = re.findall(r"/automation/feedback/([^/\s]+)/\?verdict=(\w+)", answer.body_text)
+    assert [verdict for _, verdict in links] == ["solved", "person"]
+    for token, _ in links:
+        assert signing.loads(token, salt=FEEDBACK_SALT) == {"attempt": attempt.pk}
     assert Delivery.objects.filter(message=answer).count() == 1
     # and the conversation was not given to an agent: the customer may be helped already
     assert Conversation.objects.get(pk=message.conversation_id).assignee is None
