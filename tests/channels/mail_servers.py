@@ -129,7 +129,8 @@ class ImapServer:
         self.process = start_process(self.command, self.port, self.root)
 
     def client(self) -> imaplib.IMAP4:
-        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        # generous: dovecot starts its auth process on the first login, slow on a loaded machine
+        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=60)
         client.login(IMAP_USER, IMAP_PASSWORD)
         return client
 
