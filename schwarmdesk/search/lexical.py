@@ -340,6 +340,15 @@ def query_terms(terms: Sequence[str]) -> list[QueryTerm]:
     )
 
 
+def _weights_table(terms: Sequence[QueryTerm]) -> tuple[str, list[Any]]:
+    """The query terms and their weights as a ``w(term_id, weight)`` VALUES table."""
+    rows = ", ".join(["(CAST(%s AS bigint), CAST(%s AS double precision))"] * len(terms))
+    params: list[Any] = []
+    for term in terms:
+        params += [term.id, term.weight]
+    return f"w(term_id, weight) AS (VALUES {rows})", params
+
+
 def top_matches(
     terms: Sequence[QueryTerm],
     *,
@@ -350,13 +359,14 @@ def top_matches(
     """The best ``limit`` documents for any of the terms, best first, as (id, score).
 
     Reads the ``limit`` highest-impact postings of each term (of public documents only with
-    ``public_only``; only of documents passing ``where``, when given), then scores the best of
-    them exactly over all query terms.
+    ``public_only``; only of documents passing ``where``, when given), sums them per document,
+    and scores the best ``limit`` of those exactly over all query terms: one statement, one
+    round trip.
     """
     if not terms or limit <= 0:
         return []
+    weights_sql, params = _weights_table(terms)
     parts = []
-    params: list[Any] = []
     audiences = (True,) if public_only else (True, False)
     for term in terms:
         for public in audiences:
@@ -375,15 +385,24 @@ def top_matches(
                     "ORDER BY p.impact DESC, p.document_id LIMIT %s) AS t"
                 )
                 params += [term.id, public, *where.params, limit]
-    weights = {term.id: term.weight for term in terms}
-    partial: dict[int, float] = {}
+    params.append(limit)
+    # CROSS JOIN fixes SQLite's join order: for each best document and each query term one
+    # primary-key probe (document, term), never a walk down a common term's postings.
+    statement = (
+        f"WITH {weights_sql}, top AS ({' UNION ALL '.join(parts)}), "  # noqa: S608
+        "best AS (SELECT top.document_id AS document_id FROM top "
+        "JOIN w ON w.term_id = top.term_id GROUP BY top.document_id "
+        "ORDER BY sum(w.weight * top.impact) DESC, top.document_id LIMIT %s) "
+        "SELECT best.document_id, sum(w.weight * p.impact) FROM best CROSS JOIN w "
+        f"JOIN {POSTING_TABLE} p ON p.document_id = best.document_id AND p.term_id = w.term_id "
+        "GROUP BY best.document_id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for document, term, value in cursor.fetchall():
-            partial[int(document)] = partial.get(int(document), 0.0) + weights[term] * value
-    best = sorted(partial, key=lambda pk: (-partial[pk], pk))[:limit]
-    exact = scores_for(terms, best)
-    return sorted(((pk, exact[pk]) for pk in best), key=lambda hit: (-hit[1], hit[0]))
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return sorted(
+        ((int(pk), float(score)) for pk, score in rows), key=lambda hit: (-hit[1], hit[0])
+    )
 
 
 def scores_for(terms: Sequence[QueryTerm], ids: Sequence[int]) -> dict[int, float]:

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # sides. Articles are passages.
 QUERY_ENCODED_KINDS = frozenset({Kind.QUESTION, Kind.CONVERSATION})
 EMBED_BATCH = 32
+ID_CHUNK = 900  # ids per IN list (SQLite's parameter limit)
 FloatMatrix = npt.NDArray[np.float32]
 
 
@@ -168,19 +169,43 @@ class ProcessVectors:
             )
             if self._seen_until is not None:
                 rows = rows.filter(embedded_at__gte=self._seen_until)
-            # rows at the watermark time were read already (one batch shares its time)
+            columns = ("pk", "embedding", "chunk_embeddings", "embedded_at")
+            if self._seen_until is None:
+                read = list(rows.values_list(*columns))
+                times = {pk: at for pk, _, _, at in read}
+            else:
+                # Rows at the watermark time were read already (one batch shares its time):
+                # ids and times first, so that a search reads no vector it holds already.
+                times = {
+                    pk: at
+                    for pk, at in rows.values_list("pk", "embedded_at")
+                    if not (at == self._seen_until and pk in self._at_watermark)
+                }
+                new_ids = sorted(times)
+                read = [
+                    row
+                    for start in range(0, len(new_ids), ID_CHUNK)
+                    for row in SearchDocument.objects.filter(
+                        pk__in=new_ids[start : start + ID_CHUNK], embedding_model=embedder.name
+                    ).values_list(*columns)
+                ]
+            if not times:
+                return self
+            # The watermark moves by the times of the first read: a row embedded again between
+            # the two reads carries a later time and is read again next time, never skipped.
+            latest = max(times.values())
+            if latest != self._seen_until:
+                self._at_watermark = set()
+            self._seen_until = latest
+            self._at_watermark.update(pk for pk, at in times.items() if at == latest)
             fresh = [
-                (pk, bytes(blob), None if chunks is None else bytes(chunks), at)
-                for pk, blob, chunks, at in rows.values_list(
-                    "pk", "embedding", "chunk_embeddings", "embedded_at"
-                )
+                (pk, bytes(blob), None if chunks is None else bytes(chunks))
+                for pk, blob, chunks, _at in read
                 if blob is not None
-                and at is not None
-                and not (at == self._seen_until and pk in self._at_watermark)
             ]
             if not fresh:
                 return self
-            ids = [pk for pk, _, _, _ in fresh]
+            ids = [pk for pk, _, _ in fresh]
             known = [pk for pk in ids if pk in documents]
             if known:
                 documents.remove(known)
@@ -192,19 +217,14 @@ class ProcessVectors:
                 if stale:
                     sentences.remove(stale)
             documents.add(
-                ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _, _ in fresh])
+                ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _ in fresh])
             )
-            for pk, _, chunks, _ in fresh:
+            for pk, _, chunks in fresh:
                 if chunks is None:
                     continue
                 matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
                 self._sentence_counts[pk] = len(matrix)
                 sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
-            latest = max(at for _, _, _, at in fresh)
-            if latest != self._seen_until:
-                self._at_watermark = set()
-            self._seen_until = latest
-            self._at_watermark.update(pk for pk, _, _, at in fresh if at == latest)
             return self
 
     def _start(self, embedder: Embedder) -> None:
