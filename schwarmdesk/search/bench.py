@@ -354,9 +354,13 @@ def generate_documents(sources: TextSources, seed: int, count: int) -> list[Gene
 
 
 def select_queries(sources: TextSources, count: int) -> list[QueryText]:
-    if not sources.queries:
+    """``count`` queries with distinct texts (a repeated text would meet warm caches)."""
+    distinct = list({query.text: query for query in sources.queries}.values())
+    if not distinct:
         raise BenchError("no query texts")
-    return [sources.queries[i % len(sources.queries)] for i in range(count)]
+    if len(distinct) < count:
+        note(f"only {len(distinct)} distinct query texts for {count} queries: texts repeat")
+    return [distinct[i % len(distinct)] for i in range(count)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ Internal notes are never indexed at all.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from schwarmdesk.search.lexical import SqlFilter, query_terms, scores_for, top_m
 from schwarmdesk.search.models import Audience, SearchDocument
 from schwarmdesk.search.semantic import (
     QUERY_ENCODED_KINDS,
+    Embedder,
     FloatMatrix,
     configured_embedder,
     process_vectors,
@@ -40,6 +43,40 @@ OVERFETCH = 2  # lexical matches fetched per candidate needed, before the permis
 # The query embedding (C code, without the GIL) runs on this pool while the lexical side reads
 # the database: on two cores the embedding's time mostly hides behind the SQL.
 _embedding_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
+# The same text is often searched several times within seconds (triage, the answer bot, the
+# duplicate finder and the inbox's similar cases all look up one new message): its vector is
+# kept for the next lookup.
+QUERY_VECTOR_CACHE = 512
+_query_vectors: OrderedDict[tuple[str, str], FloatMatrix] = OrderedDict()
+_query_vectors_lock = threading.Lock()
+
+
+def _remembered_vector(model: str, text: str) -> FloatMatrix | None:
+    with _query_vectors_lock:
+        vector = _query_vectors.get((model, text))
+        if vector is not None:
+            _query_vectors.move_to_end((model, text))
+        return vector
+
+
+def _start_encoding(embedder: Embedder, text: str) -> Future[FloatMatrix]:
+    """The query's vector: remembered, or being encoded on the pool while the caller goes on."""
+    known = _remembered_vector(embedder.name, text)
+    if known is None:
+        return _embedding_pool.submit(_encode_query, embedder, text)
+    done: Future[FloatMatrix] = Future()
+    done.set_result(known)
+    return done
+
+
+def _encode_query(embedder: Embedder, text: str) -> FloatMatrix:
+    vector = embedder.encode_queries([text])
+    vector.flags.writeable = False  # shared between searches
+    with _query_vectors_lock:
+        _query_vectors[(embedder.name, text)] = vector
+        while len(_query_vectors) > QUERY_VECTOR_CACHE:
+            _query_vectors.popitem(last=False)
+    return vector
 
 
 @dataclass(frozen=True)
@@ -94,9 +131,7 @@ def search(
         return []
     allowed = _allowed(reader, kinds, language, category)
     embedder = configured_embedder()
-    encoding: Future[FloatMatrix] | None = None
-    if embedder is not None:
-        encoding = _embedding_pool.submit(embedder.encode_queries, [text])
+    encoding = None if embedder is None else _start_encoding(embedder, text)
     guess = detect_language(text)
     query_language = guess.code
     confident = guess.code if guess.confidence >= QUERY_CONFIDENCE else ""

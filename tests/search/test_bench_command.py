@@ -16,6 +16,7 @@ from schwarmdesk.search.bench import (
     generate_documents,
     load_text_file,
     run_bench,
+    select_queries,
 )
 
 TEXTS = Path(__file__).parent / "data" / "bench_texts.jsonl"
@@ -33,6 +34,18 @@ def test_documents_are_varied_and_deterministic() -> None:
     assert all(d.audience == ("agents" if d.kind == "conversation" else "public") for d in first)
     # a prefix of a longer stream is the same documents
     assert DocumentStream(sources, seed=7).take(1000)[:300] == first
+
+
+def test_measured_queries_have_distinct_texts() -> None:
+    sources = load_text_file(TEXTS)
+    distinct = len({query.text for query in sources.queries})
+
+    chosen = select_queries(sources, distinct)
+
+    assert len({query.text for query in chosen}) == distinct
+    # a small text set repeats its texts, after all distinct ones came once
+    longer = select_queries(sources, distinct + 2)
+    assert [q.text for q in longer[:distinct]] == [q.text for q in chosen]
 
 
 @pytest.mark.django_db

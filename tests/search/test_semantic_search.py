@@ -139,3 +139,35 @@ def test_long_articles_get_a_vector_per_sentence(with_model: None) -> None:
     # four sentences; the title joins the first
     assert len(bytes(document.chunk_embeddings)) == 4 * 384 * 4
     assert [h.object_id for h in search(None, "Wie kündige ich online?")] == [9]
+
+
+@pytest.mark.django_db
+def test_a_repeated_query_reuses_its_vector(
+    with_model: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schwarmdesk.search import queries
+
+    index_articles()
+    embed_pending()
+    model = semantic.configured_embedder()
+    assert model is not None
+    encoded: list[str] = []
+    real = type(model).encode_queries
+
+    def counting(self: embeddings.Embedder, texts: list[str]) -> semantic.FloatMatrix:
+        encoded.extend(texts)
+        return real(self, texts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(model), "encode_queries", counting)
+    question = "Mobile Daten im EU-Ausland ohne Aufpreis? (cache test)"
+    first = search(None, question)
+    again = search(None, question)
+    other = search(None, "Rechnungsadresse ändern, aber wie? (cache test)")
+
+    assert encoded == [question, "Rechnungsadresse ändern, aber wie? (cache test)"]
+    assert [h.object_id for h in first] == [h.object_id for h in again]
+    assert first[:1] and first[0].object_id == 1
+    assert other[:1] and other[0].object_id == 2
+    # the cached vector is shared, so nobody may write into it
+    vector = queries._remembered_vector(model.name, question)
+    assert vector is not None and not vector.flags.writeable
