@@ -28,12 +28,12 @@ from schwarmdesk.search.lexical import SqlFilter, query_terms, scores_for, top_m
 from schwarmdesk.search.models import Audience, SearchDocument
 from schwarmdesk.search.semantic import (
     QUERY_ENCODED_KINDS,
-    Embedder,
     FloatMatrix,
     configured_embedder,
     process_vectors,
 )
 from schwarmdesk.text.analysis import QUERY_CONFIDENCE, analyze_query
+from schwarmdesk.text.embeddings import Embedder
 from schwarmdesk.text.language import detect_language
 
 log = logging.getLogger(__name__)

@@ -156,7 +156,7 @@ def test_a_repeated_query_reuses_its_vector(
 
     def counting(self: embeddings.Embedder, texts: list[str]) -> semantic.FloatMatrix:
         encoded.extend(texts)
-        return real(self, texts)  # type: ignore[arg-type]
+        return real(self, texts)
 
     monkeypatch.setattr(type(model), "encode_queries", counting)
     question = "Mobile Daten im EU-Ausland ohne Aufpreis? (cache test)"
