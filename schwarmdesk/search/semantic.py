@@ -159,73 +159,87 @@ class ProcessVectors:
             self._saved_until = None
 
     def synced(self, embedder: Embedder) -> ProcessVectors:
-        """Bring the indexes up to date with the rows embedded since the last call."""
-        with self._lock:
-            if self._documents is None or self._model != embedder.name:
-                self._start(embedder)
-            documents, sentences = self._indexes()
-            rows = SearchDocument.objects.filter(
-                embedded_at__isnull=False, embedding_model=embedder.name
-            )
-            if self._seen_until is not None:
-                rows = rows.filter(embedded_at__gte=self._seen_until)
-            columns = ("pk", "embedding", "chunk_embeddings", "embedded_at")
-            if self._seen_until is None:
-                read = list(rows.values_list(*columns))
-                times = {pk: at for pk, _, _, at in read}
-            else:
-                # Rows at the watermark time were read already (one batch shares its time):
-                # ids and times first, so that a search reads no vector it holds already.
-                times = {
-                    pk: at
-                    for pk, at in rows.values_list("pk", "embedded_at")
-                    if not (at == self._seen_until and pk in self._at_watermark)
-                }
-                new_ids = sorted(times)
-                read = [
-                    row
-                    for start in range(0, len(new_ids), ID_CHUNK)
-                    for row in SearchDocument.objects.filter(
-                        pk__in=new_ids[start : start + ID_CHUNK], embedding_model=embedder.name
-                    ).values_list(*columns)
-                ]
-            if not times:
+        """Bring the indexes up to date with the rows embedded since the last call.
+
+        While another thread holds the indexes (syncing, or writing the snapshot, which takes
+        seconds at a million vectors), a search does not wait: it uses what this process holds,
+        at most those seconds behind.
+        """
+        if not self._lock.acquire(blocking=False):
+            if self._documents is not None and self._model == embedder.name:
                 return self
-            # The watermark moves by the times of the first read: a row embedded again between
-            # the two reads carries a later time and is read again next time, never skipped.
-            latest = max(times.values())
-            if latest != self._seen_until:
-                self._at_watermark = set()
-            self._seen_until = latest
-            self._at_watermark.update(pk for pk, at in times.items() if at == latest)
-            fresh = [
-                (pk, bytes(blob), None if chunks is None else bytes(chunks))
-                for pk, blob, chunks, _at in read
-                if blob is not None
+            self._lock.acquire()
+        try:
+            self._sync(embedder)
+        finally:
+            self._lock.release()
+        return self
+
+    def _sync(self, embedder: Embedder) -> None:
+        """:meth:`synced`'s work, under the lock."""
+        if self._documents is None or self._model != embedder.name:
+            self._start(embedder)
+        documents, sentences = self._indexes()
+        rows = SearchDocument.objects.filter(
+            embedded_at__isnull=False, embedding_model=embedder.name
+        )
+        if self._seen_until is not None:
+            rows = rows.filter(embedded_at__gte=self._seen_until)
+        columns = ("pk", "embedding", "chunk_embeddings", "embedded_at")
+        if self._seen_until is None:
+            read = list(rows.values_list(*columns))
+            times = {pk: at for pk, _, _, at in read}
+        else:
+            # Rows at the watermark time were read already (one batch shares its time):
+            # ids and times first, so that a search reads no vector it holds already.
+            times = {
+                pk: at
+                for pk, at in rows.values_list("pk", "embedded_at")
+                if not (at == self._seen_until and pk in self._at_watermark)
+            }
+            new_ids = sorted(times)
+            read = [
+                row
+                for start in range(0, len(new_ids), ID_CHUNK)
+                for row in SearchDocument.objects.filter(
+                    pk__in=new_ids[start : start + ID_CHUNK], embedding_model=embedder.name
+                ).values_list(*columns)
             ]
-            if not fresh:
-                return self
-            ids = [pk for pk, _, _ in fresh]
-            known = [pk for pk in ids if pk in documents]
-            if known:
-                documents.remove(known)
-                stale = [
-                    sentence_id(pk, n)
-                    for pk in known
-                    for n in range(self._sentence_counts.pop(pk, 0))
-                ]
-                if stale:
-                    sentences.remove(stale)
-            documents.add(
-                ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _ in fresh])
-            )
-            for pk, _, chunks in fresh:
-                if chunks is None:
-                    continue
-                matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
-                self._sentence_counts[pk] = len(matrix)
-                sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
-            return self
+        if not times:
+            return
+        # The watermark moves by the times of the first read: a row embedded again between
+        # the two reads carries a later time and is read again next time, never skipped.
+        latest = max(times.values())
+        if latest != self._seen_until:
+            self._at_watermark = set()
+        self._seen_until = latest
+        self._at_watermark.update(pk for pk, at in times.items() if at == latest)
+        fresh = [
+            (pk, bytes(blob), None if chunks is None else bytes(chunks))
+            for pk, blob, chunks, _at in read
+            if blob is not None
+        ]
+        if not fresh:
+            return
+        ids = [pk for pk, _, _ in fresh]
+        known = [pk for pk in ids if pk in documents]
+        if known:
+            documents.remove(known)
+            stale = [
+                sentence_id(pk, n) for pk in known for n in range(self._sentence_counts.pop(pk, 0))
+            ]
+            if stale:
+                sentences.remove(stale)
+        documents.add(
+            ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob, _ in fresh])
+        )
+        for pk, _, chunks in fresh:
+            if chunks is None:
+                continue
+            matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
+            self._sentence_counts[pk] = len(matrix)
+            sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
+        return
 
     def _start(self, embedder: Embedder) -> None:
         """Fresh indexes for ``embedder``: from the snapshot when a usable one exists."""

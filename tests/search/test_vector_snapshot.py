@@ -170,3 +170,60 @@ def test_without_the_model_there_is_nothing_to_save(settings: SettingsWrapper) -
     settings.EMBEDDING_MODEL = "none"
     assert save_vector_snapshot() is False
     assert semantic.configured_embedder() is None
+
+
+@pytest.mark.django_db
+def test_a_search_does_not_wait_while_the_index_is_busy(with_model: None) -> None:
+    index_articles()
+    embed_pending()
+    embedder = semantic.configured_embedder()
+    assert embedder is not None
+    assert len(process_vectors.synced(embedder)) == 3
+    index_document(
+        IndexEntry(
+            kind=Kind.ARTICLE,
+            object_id=9,
+            audience=Audience.PUBLIC,
+            title="Lost SIM card",
+            body="Block your SIM card in the app and order a new one.",
+            language="en",
+        )
+    )
+    embed_pending()
+
+    with process_vectors._lock:  # as while another thread writes the snapshot
+        assert len(process_vectors.synced(embedder)) == 3  # answered at once, a bit behind
+
+    assert len(process_vectors.synced(embedder)) == 4
+
+
+@pytest.mark.django_db(transaction=True)  # the waiting thread reads on its own connection
+def test_the_first_sync_waits_for_the_index(with_model: None) -> None:
+    """Without any index yet, a search must wait: there is nothing to search."""
+    import threading
+
+    from django.db import connection
+
+    index_articles()
+    embed_pending()
+    embedder = semantic.configured_embedder()
+    assert embedder is not None
+    process_vectors.reset()
+    results: list[int] = []
+
+    def search_thread() -> None:
+        try:
+            results.append(len(process_vectors.synced(embedder)))
+        finally:
+            connection.close()  # this thread's own connection
+
+    process_vectors._lock.acquire()
+    try:
+        waiting = threading.Thread(target=search_thread)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive() and results == []
+    finally:
+        process_vectors._lock.release()
+    waiting.join(timeout=60)
+    assert results == [3]
