@@ -7,7 +7,11 @@ django_application = get_asgi_application()  # sets Django up before the chat im
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from schwarmdesk.channels.intake import webhook_front  # noqa: E402
 from schwarmdesk.channels.routing import websocket_application  # noqa: E402
 
-# HTTP stays plain Django; WebSockets are the web chat (visitors) and the agents' live inbox.
-application = ProtocolTypeRouter({"http": django_application, "websocket": websocket_application()})
+# HTTP is Django, but for queued webhooks (channels.intake: verify, keep the body, answer);
+# WebSockets are the web chat (visitors) and the agents' live inbox.
+application = ProtocolTypeRouter(
+    {"http": webhook_front(django_application), "websocket": websocket_application()}
+)

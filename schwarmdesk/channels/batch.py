@@ -64,6 +64,7 @@ RETRIES = 3  # a batch that lost a race (same identity or message stored meanwhi
 WAKE_DELAY = timedelta(milliseconds=50)
 LAST_EVENT_RESOLUTION = timedelta(seconds=1)
 MAX_PARAMETERS = 30_000  # per INSERT statement (SQLite allows 32,766, PostgreSQL 65,535)
+UNNEST_ROWS = 5_000  # rows per INSERT ... unnest statement (PostgreSQL)
 FOLLOW_UP_GRACE = timedelta(minutes=5)  # a follow-up task not done by then was lost
 FOLLOW_UP_HORIZON = timedelta(days=1)
 _wake_lock = threading.Lock()
@@ -312,11 +313,31 @@ def insert_rows(
     """INSERT many rows of ``model`` in few statements; returns their new primary keys in order
     (nothing with ``ignore_conflicts``, which skips rows a unique constraint refuses).
 
+    See :func:`insert_returning`.
+    """
+    returning = () if ignore_conflicts else ("id",)
+    inserted = insert_returning(model, rows, ignore_conflicts=ignore_conflicts, returning=returning)
+    return [row[0] for row in inserted]
+
+
+def insert_returning(
+    model: type[Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+    returning: Sequence[str] = ("id",),
+) -> list[tuple[Any, ...]]:
+    """INSERT many rows of ``model`` in few statements; the ``returning`` columns of the rows
+    inserted, in order (with ``ignore_conflicts``, rows a unique constraint refuses are
+    skipped and not returned).
+
     The rows give attribute names (``conversation_id``); every other concrete field gets its
     default (``auto_now``/``auto_now_add``: now). The same rows as ``bulk_create`` writes, without
     building a model instance per row and compiling every value through the ORM, which costs
     more than the INSERT itself. Values of fields that need the database's form (dates, JSON,
-    binary) go through the field's own ``get_db_prep_save``.
+    binary) go through the field's own ``get_db_prep_save``. On PostgreSQL the values go as one
+    array per column (``unnest``) with server-side binding: the statement stays short, so
+    neither psycopg nor the server parses thousands of placeholders or quoted literals.
     """
     if not rows:
         return []
@@ -333,23 +354,34 @@ def insert_rows(
     ]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        tail += " RETURNING " + ", ".join(connection.ops.quote_name(name) for name in returning)
+    inserted: list[tuple[Any, ...]] = []
+    if connection.vendor == "postgresql":
+        import psycopg  # noqa: PLC0415 -- PostgreSQL only
+
+        types = ", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({types}){tail}"  # noqa: S608 -- model names
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            for start in range(0, len(rows), UNNEST_ROWS):
+                params = _parameters(rows[start : start + UNNEST_ROWS], converters, defaults)
+                cursor.execute(sql, [params[n :: len(fields)] for n in range(len(fields))])
+                if returning:
+                    inserted.extend(cursor.fetchall())
+        return inserted
     per_statement = max(1, MAX_PARAMETERS // len(fields))
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params = _parameters(chunk, converters, defaults)
             values = ", ".join([row_sql] * len(chunk))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 -- model names
-            if not ignore_conflicts:
-                cursor.execute(f"{sql} RETURNING id", params)
-                ids.extend(row[0] for row in cursor.fetchall())
-            elif connection.vendor == "sqlite":
-                cursor.execute(sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), params)
-            else:
-                cursor.execute(f"{sql} ON CONFLICT DO NOTHING", params)
-    return ids
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}{tail}", params)  # noqa: S608 -- model names
+            if returning:
+                inserted.extend(cursor.fetchall())
+    return inserted
 
 
 def _defaults(fields: Sequence[Field[Any, Any]], given: set[str], now: datetime) -> dict[str, Any]:
