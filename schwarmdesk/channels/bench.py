@@ -8,19 +8,21 @@ channel. Then:
 
 1. **Raw insert ceiling** (the baseline, same database, same run): the same number of rows of
    a similar size go into a scratch table with plain DB-API ``executemany``, one commit per
-   batch of ``--batch`` rows (``raw-insert-batched``) and one commit per row from
-   ``--webhook-threads`` threads at once (``raw-insert-single``: what the webhooks' own commits
-   cost at the least).
-2. **End to end**: the child plays the web server (``--webhook-threads`` requests at once). For
-   every Telegram update (real format, the ``X-Telegram-Bot-Api-Secret-Token`` header, texts
-   from Banking77, GermEval 2017 and GermEval 2018) it does what the webhook view does with
-   ``SCHWARMDESK_WEBHOOK_PROCESSING=queued``, without the HTTP server: the adapter's
-   authenticity check, the health note, :func:`schwarmdesk.channels.batch.accept` (raw body
-   kept, parse check, one commit). Meanwhile ``--workers``
-   worker processes (``_worker``) run :func:`~schwarmdesk.channels.batch.process_received`:
-   parse → store (customer, conversation, message, route) → follow-ups (counters, search
-   entry, triage) queued as one task per batch in the real queue. ``per_second`` = distinct
-   messages / wall time from the first webhook to the last stored message.
+   batch of ``--batch`` rows (``raw-insert-batched``) and one commit per row from 8 threads at
+   once (``raw-insert-single``: what one commit per webhook would cost at the least).
+2. **End to end**: the product's web server (uvicorn serving ``schwarmdesk.asgi``, with
+   ``--web-processes`` processes and ``SCHWARMDESK_WEBHOOK_PROCESSING=queued``) gets every
+   Telegram update (real format, the ``X-Telegram-Bot-Api-Secret-Token`` header, texts from
+   Banking77, GermEval 2017 and GermEval 2018) as an HTTP POST, over ``--connections``
+   keep-alive connections at once, as Telegram sends them (up to 40). The server runs the
+   webhook guard chain of :mod:`schwarmdesk.channels.intake` (authenticity check, health note,
+   parse check, raw body kept with shared commits) and answers after the commit. Meanwhile
+   ``--workers`` worker processes (``_worker``) run
+   :func:`~schwarmdesk.channels.batch.process_received`: parse → store (customer,
+   conversation, message, route) → follow-ups (counters, search entry, triage) queued as one
+   task per batch in the real queue. ``per_second`` = distinct messages / wall time from the
+   first webhook to the last stored message; ``accept_per_second`` = webhooks answered per
+   second.
    Some updates are deliberately delivered again: byte for byte (``--redeliver``, one raw
    event) and re-serialised with the same message (``--reserialise``: a new raw event whose
    message must be recognised by (channel kind, external id)).
@@ -35,6 +37,7 @@ channel. Then:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import csv
 import json
@@ -42,6 +45,7 @@ import os
 import random
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -62,7 +66,9 @@ DEFAULT_SENDERS = 2_000
 DEFAULT_BATCH = 500
 DEFAULT_PER_REQUEST = 300
 DEFAULT_SEED = 20240601
-DEFAULT_WEBHOOK_THREADS = 8  # concurrent webhook requests of the web-server stand-in
+DEFAULT_CONNECTIONS = 40  # concurrent webhook connections (Telegram's default maximum)
+DEFAULT_WEB_PROCESSES = 2  # uvicorn workers
+RAW_THREADS = 8  # concurrent single-row commits of the raw insert baseline
 TARGETS = {"sqlite": 1000.0, "postgresql": 2000.0}  # messages/s with 2 workers (issue 5)
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 -- a throwaway channel's test secret
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 -- a header name
@@ -91,7 +97,8 @@ class IngestConfig:
     database_url: str = DEFAULT_DATABASE_URL
     work: str = str(DEFAULT_WORK)
     seed: int = DEFAULT_SEED
-    webhook_threads: int = DEFAULT_WEBHOOK_THREADS
+    connections: int = DEFAULT_CONNECTIONS
+    web_processes: int = DEFAULT_WEB_PROCESSES
     worker_count: int = 1  # of one child run
 
 
@@ -300,6 +307,7 @@ def in_threads(count: int, items: Sequence[T], work: Callable[[Sequence[T]], Non
 
 def queued_follow_ups() -> Counter[int]:
     """Message ids in follow-up (triage) tasks waiting in the real queue, with multiplicity."""
+    import schwarmdesk.channels.tasks  # noqa: F401, PLC0415 -- the task names in the queue
     from schwarmdesk.core.queue import get_huey  # noqa: PLC0415
 
     queued: Counter[int] = Counter()
@@ -362,6 +370,105 @@ def wait_for_workers(workers: Sequence[subprocess.Popen[str]]) -> list[dict[str,
     return reports
 
 
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def web_server(processes: int) -> Iterator[str]:
+    """The product's ASGI application under uvicorn with ``processes`` web processes, queued
+    webhooks; yields its base URL and stops it afterwards. No access log (a reverse proxy
+    writes that in a deployment)."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 -- uvicorn with fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "schwarmdesk.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(processes),
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "SCHWARMDESK_WEBHOOK_PROCESSING": "queued"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise BenchError(f"the web server exited ({server.returncode})")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                    probe.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    if probe.recv(64).startswith(b"HTTP/1.1 200"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError("the web server did not answer /health within 60 s")
+            time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def post_over_http(
+    address: str,
+    path: str,
+    deliveries: Sequence[Delivery],
+    *,
+    headers: dict[str, str],
+    connections: int,
+    progress: ProgressLine,
+) -> Counter[str]:
+    """POST every delivery over ``connections`` keep-alive HTTP/1.1 connections at once, as a
+    platform does (Telegram opens up to 40); returns the answers by status and reason."""
+    host, port = address.rsplit(":", 1)
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    prefix = f"POST {path} HTTP/1.1\r\nHost: {address}\r\n{head}".encode()
+    requests = [prefix + b"Content-Length: %d\r\n\r\n" % len(d.body) + d.body for d in deliveries]
+    answers: Counter[str] = Counter()
+    pending = iter(requests)
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for request in pending:
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                body = await reader.readexactly(length)
+                answers[f"{head[9:12].decode()} {body.decode(errors='replace')}"] += 1
+                progress.advance()
+        finally:
+            writer.close()
+
+    async def run_all() -> None:
+        await asyncio.gather(*(connection() for _ in range(connections)))
+
+    asyncio.run(run_all())
+    return answers
+
+
 def run_worker(batch: int, stop_file: Path) -> dict[str, Any]:
     """A bench worker: work the backlog off in batches until told to stop and nothing is left."""
     import django  # noqa: PLC0415
@@ -419,10 +526,7 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
     from django.core.management import call_command  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
 
-    from schwarmdesk.channels.actions import configure_channel, get_adapter  # noqa: PLC0415
-    from schwarmdesk.channels.adapters.base import InboundRequest  # noqa: PLC0415
-    from schwarmdesk.channels.batch import accept  # noqa: PLC0415
-    from schwarmdesk.channels.health import record_webhook_verified  # noqa: PLC0415
+    from schwarmdesk.channels.actions import configure_channel  # noqa: PLC0415
     from schwarmdesk.core.queue import get_huey  # noqa: PLC0415
 
     vendor = connection.vendor
@@ -439,7 +543,7 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
     )
     label = f"{vendor}, {config.worker_count} worker{'s' if config.worker_count > 1 else ''}"
     raw_batched, raw_single = measure_raw_inserts(
-        len(deliveries), config.batch, deliveries[0].body, config.webhook_threads
+        len(deliveries), config.batch, deliveries[0].body, min(config.connections, RAW_THREADS)
     )
     note(f"{label}: raw inserts {raw_batched:,.0f}/s batched, {raw_single:,.0f}/s one per commit")
     channel = configure_channel(
@@ -448,35 +552,30 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
         name="Bench bot",
         secrets={"bot_token": "1:bench", "webhook_secret": WEBHOOK_SECRET},
     )
-    adapter = get_adapter(channel)
     headers = {SECRET_HEADER: WEBHOOK_SECRET, "content-type": "application/json"}
 
     stop_file = Path(os.environ["SCHWARMDESK_DATA_DIR"]) / f"stop-{os.getpid()}"
-    workers = start_workers(config.worker_count, config.batch, stop_file)
-    progress = ProgressLine(f"{label}: webhooks", len(deliveries))
-    lock = threading.Lock()
-
-    def post_webhooks(part: Sequence[Delivery]) -> None:
-        from django.db import connection as thread_connection  # noqa: PLC0415
-
-        try:
-            for delivery in part:
-                req = InboundRequest(method="POST", body=delivery.body, headers=headers)
-                adapter.verify(req)  # the webhook view's queued path, without HTTP
-                record_webhook_verified(channel.pk, is_verified=True)
-                accept(channel, req, adapter=adapter)
-                with lock:
-                    progress.advance()
-        finally:
-            thread_connection.close()
-
-    started = time.perf_counter()
-    in_threads(config.webhook_threads, deliveries, post_webhooks)
-    accepted_s = time.perf_counter() - started
-    progress.close()
-    stop_file.touch()
-    reports = wait_for_workers(workers)
-    elapsed = time.perf_counter() - started
+    path = f"/channels/telegram/{channel.pk}/webhook/"
+    with web_server(config.web_processes) as address:
+        workers = start_workers(config.worker_count, config.batch, stop_file)
+        progress = ProgressLine(f"{label}: webhooks", len(deliveries))
+        started = time.perf_counter()
+        answers = post_over_http(
+            address,
+            path,
+            deliveries,
+            headers=headers,
+            connections=config.connections,
+            progress=progress,
+        )
+        accepted_s = time.perf_counter() - started
+        progress.close()
+        stop_file.touch()
+        reports = wait_for_workers(workers)
+        elapsed = time.perf_counter() - started
+    refused = {answer: n for answer, n in answers.items() if not answer.startswith("200 ")}
+    if refused:
+        note(f"{label}: webhooks not accepted: {refused}")
     lost, duplicated, waiting = count_problems(expected, check_queue=True)
     rate = len(expected) / max(elapsed, 1e-9)
     note(f"{label}: {rate:,.0f} messages/s end to end; lost {lost}, duplicated {duplicated}")
@@ -492,6 +591,8 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
         "workers": config.worker_count,
         "messages": len(expected),
         "deliveries": len(deliveries),
+        "answers": dict(answers),
+        "web_processes": config.web_processes,
         "senders": config.senders,
         "per_second": round(rate, 1),
         "accept_per_second": round(len(deliveries) / max(accepted_s, 1e-9), 1),
@@ -645,12 +746,14 @@ def run_bench(
     ]
     results = result_rows(runs)
     notes = [
-        "per_second: distinct messages / wall time from the first webhook (authenticity check, "
-        "raw body kept) to the last message stored by the workers, with counters, search entry "
-        "and triage queued (not run); raw-insert-*: the same database's plain INSERT rate in "
-        "the same run (the ceiling); schwarmdesk-per-request: the synchronous webhook path "
-        "(channels.actions.ingest), one request at a time.",
-        "2 cores shared by the web-server stand-in, the workers and the database server.",
+        "per_second: distinct messages / wall time from the first webhook (an HTTP POST to the "
+        "product's uvicorn server: authenticity check, raw body kept) to the last message "
+        "stored by the workers, with counters, search entry and triage queued (not run); "
+        "webhooks/s: webhooks answered per second; raw-insert-*: the same database's plain "
+        "INSERT rate in the same run (the ceiling); schwarmdesk-per-request: the synchronous "
+        "webhook path (channels.actions.ingest), one request at a time.",
+        f"{config.connections} connections at once to {config.web_processes} web process(es); "
+        "2 cores shared by the HTTP client, the web server, the workers and the database.",
     ]
     document: dict[str, Any] = {"results": results, "notes": notes}
     if json_output:
@@ -800,10 +903,16 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="events per transaction")
     parser.add_argument("--per-request", type=int, default=DEFAULT_PER_REQUEST)
     parser.add_argument(
-        "--webhook-threads",
+        "--connections",
         type=int,
-        default=DEFAULT_WEBHOOK_THREADS,
-        help="concurrent webhook requests",
+        default=DEFAULT_CONNECTIONS,
+        help="concurrent webhook connections to the web server",
+    )
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=DEFAULT_WEB_PROCESSES,
+        help="uvicorn worker processes of the web server",
     )
     parser.add_argument("--backends", type=_backend_list, default=DEFAULT_BACKENDS)
     parser.add_argument("--workers", type=_int_list, default=DEFAULT_WORKERS, help="e.g. 1,2")
@@ -829,7 +938,8 @@ def cmd_bench_ingest(args: argparse.Namespace) -> int:
         reserialise=args.reserialise,
         batch=args.batch,
         per_request=args.per_request,
-        webhook_threads=args.webhook_threads,
+        connections=args.connections,
+        web_processes=args.web_processes,
         backends=tuple(args.backends),
         workers=tuple(args.workers),
         database_url=args.database_url,

@@ -74,7 +74,8 @@ def test_bench_ingest_at_a_tiny_size_loses_and_duplicates_nothing(tmp_path: Path
         per_request=8,
         backends=("sqlite",),
         workers=(1, 2),
-        webhook_threads=2,
+        connections=2,
+        web_processes=1,
         work=str(tmp_path / "work"),
     )
     stdout = io.StringIO()
