@@ -43,8 +43,6 @@ import csv
 import json
 import os
 import random
-import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -55,7 +53,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+
+from schwarmdesk.core import benchmarks
 
 DEFAULT_BACKENDS = ("sqlite", "postgresql")
 DEFAULT_WORKERS = (1, 2)
@@ -79,8 +78,8 @@ PER_REQUEST_FIRST_SENDER = 10_000_000  # the per-request sample's chats are new 
 T = TypeVar("T")
 
 
-class BenchError(Exception):
-    """The bench cannot run (missing data, database unreachable); the message says why."""
+# The bench cannot run (missing data, database unreachable); the message says why.
+BenchError = benchmarks.BenchError
 
 
 @dataclass
@@ -614,77 +613,14 @@ def run_backend(config: IngestConfig) -> dict[str, Any]:
 # Parent: throwaway databases, child processes, table, chart
 
 
-def _database_with_name(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-@contextlib.contextmanager
-def throwaway_database(backend: str, config: IngestConfig) -> Iterator[dict[str, str]]:
-    """Environment for a child on a fresh database (and queue), removed again afterwards."""
-    work = Path(config.work).resolve()
-    data_dir = work / f"ingest-{backend}-{os.getpid()}"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    environment = {
-        "SCHWARMDESK_MODE": "demo",  # DEBUG off, as in production (no query log)
-        "SCHWARMDESK_SECRET_KEY": secrets.token_urlsafe(40),
-        "SCHWARMDESK_DATA_DIR": str(data_dir),
-        "SCHWARMDESK_EMBEDDING_MODEL": "none",
-        "SCHWARMDESK_LOG_LEVEL": "warning",
-        "DJANGO_SETTINGS_MODULE": "schwarmdesk.settings",
-    }
-    name = f"bench_ingest_{os.getpid()}"
-    created = False
-    try:
-        if backend == "postgresql":
-            import psycopg  # noqa: PLC0415
-            from psycopg import sql  # noqa: PLC0415
-
-            try:
-                with psycopg.connect(config.database_url, autocommit=True) as admin:
-                    admin.execute(
-                        sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
-                    )
-                    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.Error as error:
-                raise BenchError(f"PostgreSQL at {config.database_url}: {error}") from error
-            created = True
-            environment["SCHWARMDESK_DATABASE_URL"] = _database_with_name(config.database_url, name)
-        elif backend == "sqlite":
-            environment["SCHWARMDESK_DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-        else:
-            raise BenchError(f"unknown backend {backend!r} (sqlite, postgresql)")
-        yield environment
-    finally:
-        if created:
-            import psycopg  # noqa: PLC0415
-            from psycopg import sql  # noqa: PLC0415
-
-            with psycopg.connect(config.database_url, autocommit=True) as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
 def run_child(backend: str, workers: int, config: IngestConfig) -> dict[str, Any]:
     child = IngestConfig(**{**asdict(config), "worker_count": workers})
-    with throwaway_database(backend, config) as environment:
-        completed = subprocess.run(  # noqa: S603 -- our own module, fixed arguments
-            [sys.executable, "-m", "schwarmdesk.channels.bench", "_run", json.dumps(asdict(child))],
-            env={**os.environ, **environment},
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
+    with benchmarks.throwaway_database(
+        backend, prefix="ingest", work=Path(config.work), database_url=config.database_url
+    ) as environment:
+        return benchmarks.run_child(
+            "schwarmdesk.channels.bench", asdict(child), environment, label=backend
         )
-    if completed.returncode != 0:
-        raise BenchError(f"the {backend} run failed (exit {completed.returncode}); see above")
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise BenchError(f"the {backend} run printed no result")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
 
 
 def result_rows(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

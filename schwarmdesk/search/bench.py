@@ -54,23 +54,20 @@ import contextlib
 import csv
 import importlib
 import json
-import os
 import random
 import re
-import secrets
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import numpy.typing as npt
+
+from schwarmdesk.core import benchmarks
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_BACKENDS = ("sqlite", "postgresql")
@@ -109,8 +106,8 @@ VECTOR_METHOD_STAGES = {
 FloatMatrix = npt.NDArray[np.float32]
 
 
-class BenchError(Exception):
-    """The bench cannot run (missing data, database unreachable); the message says why."""
+# The bench cannot run (missing data, database unreachable); the message says why.
+BenchError = benchmarks.BenchError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -939,62 +936,18 @@ def run_backend(config: BenchConfig) -> dict[str, Any]:
 # Parent: throwaway databases, child processes, BM25 baseline, table, chart
 
 
-def _database_with_name(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-@contextlib.contextmanager
-def throwaway_database(backend: str, config: BenchConfig) -> Iterator[dict[str, str]]:
-    """Environment for a child on a fresh database, removed again afterwards."""
-    work = Path(config.work).resolve()
-    data_dir = work / f"run-{backend}-{os.getpid()}"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    environment = {
-        "SCHWARMDESK_MODE": "demo",  # DEBUG off, as in production (no query log)
-        "SCHWARMDESK_SECRET_KEY": secrets.token_urlsafe(40),
-        "SCHWARMDESK_DATA_DIR": str(data_dir),
-        "SCHWARMDESK_EMBEDDING_MODEL": config.embedding_model,
-        "SCHWARMDESK_LOG_LEVEL": "warning",
-        "DJANGO_SETTINGS_MODULE": "schwarmdesk.settings",
-    }
-    name = f"bench_search_{os.getpid()}"
-    created = False
-    try:
-        if backend == "postgresql":
-            import psycopg  # noqa: PLC0415
-            from psycopg import sql  # noqa: PLC0415
-
-            try:
-                with psycopg.connect(config.database_url, autocommit=True) as admin:
-                    admin.execute(
-                        sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
-                    )
-                    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except psycopg.Error as error:
-                raise BenchError(f"PostgreSQL at {config.database_url}: {error}") from error
-            created = True
-            environment["SCHWARMDESK_DATABASE_URL"] = _database_with_name(config.database_url, name)
-        elif backend == "sqlite":
-            environment["SCHWARMDESK_DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-        else:
-            raise BenchError(f"unknown backend {backend!r} (sqlite, postgresql)")
-        yield environment
-    finally:
-        if config.keep:
-            kept = work / f"kept-{backend}.json"
-            kept.write_text(json.dumps(environment, indent=1), encoding="utf-8")
-            note(f"{backend}: database and data folder kept; the environment is in {kept}")
-        elif created:
-            import psycopg  # noqa: PLC0415
-            from psycopg import sql  # noqa: PLC0415
-
-            with psycopg.connect(config.database_url, autocommit=True) as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-        if not config.keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
+def throwaway_database(
+    backend: str, config: BenchConfig
+) -> contextlib.AbstractContextManager[dict[str, str]]:
+    """Environment for a child on a fresh database, removed again afterwards (unless --keep)."""
+    return benchmarks.throwaway_database(
+        backend,
+        prefix="search",
+        work=Path(config.work),
+        database_url=config.database_url,
+        embedding_model=config.embedding_model,
+        keep=config.keep,
+    )
 
 
 @contextlib.contextmanager
@@ -1010,20 +963,9 @@ def kept_database(backend: str, config: BenchConfig) -> Iterator[dict[str, str]]
 def run_child(backend: str, config: BenchConfig) -> dict[str, Any]:
     chosen = kept_database if config.reuse else throwaway_database
     with chosen(backend, config) as environment:
-        completed = subprocess.run(  # noqa: S603 -- our own module, fixed arguments
-            [sys.executable, "-m", "schwarmdesk.search.bench", "_run", json.dumps(asdict(config))],
-            env={**os.environ, **environment},
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
+        return benchmarks.run_child(
+            "schwarmdesk.search.bench", asdict(config), environment, label=backend
         )
-    if completed.returncode != 0:
-        raise BenchError(f"the {backend} run failed (exit {completed.returncode}); see above")
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise BenchError(f"the {backend} run printed no result")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
 
 
 def _bm25_stopwords() -> list[str]:

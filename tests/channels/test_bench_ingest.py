@@ -104,7 +104,7 @@ def test_bench_ingest_at_a_tiny_size_loses_and_duplicates_nothing(tmp_path: Path
     assert baselines == {"raw-insert-batched": 2, "raw-insert-single": 2}
     assert all(row["per_second"] > 0 for row in rows)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not list((tmp_path / "work").glob("ingest-*"))  # the throwaway data is gone
+    assert not list((tmp_path / "work").glob("run-*"))  # the throwaway data is gone
 
 
 def test_the_command_line_has_bench_ingest() -> None:
