@@ -246,9 +246,9 @@ EXPECTED_ROWS: list[dict[str, object]] = [
         "threshold": 0.4638,
         "texts": 6,
     },
-    {"task": "germeval2017-relevance", "system": "schwarmdesk", "micro_f1": 1.0, "texts": 20},
+    {"task": "germeval2017-relevance", "system": "schwarmdesk", "micro_f1": 0.95, "texts": 20},
     {"task": "germeval2017-relevance", "system": "tfidf-lr", "micro_f1": 0.75, "texts": 20},
-    {"task": "germeval2017-sentiment", "system": "schwarmdesk", "micro_f1": 0.5, "texts": 20},
+    {"task": "germeval2017-sentiment", "system": "schwarmdesk", "micro_f1": 0.6, "texts": 20},
     {"task": "germeval2017-sentiment", "system": "tfidf-lr", "micro_f1": 0.5, "texts": 20},
     {
         "task": "custom-intent",

@@ -112,3 +112,40 @@ def test_nearest_neighbours_vote_with_the_closest_posts_first() -> None:
     assert model.predict(query).tolist() == ["false"]
     assert model.decision_function(query)[0] < -0.9
     assert model.predict(np.array([[1.0, 0.0]])).tolist() == ["true"]
+
+
+def test_the_stack_selects_its_models_on_its_own_training_rows() -> None:
+    # given the pool of a noise-only model and two that read the signal
+    train, gold = views(150, seed=9)
+
+    # when the stack is fitted
+    stack = stacking.Stack(LEARNERS).fit(train, gold)
+
+    # then it combines the signal and leaves the noise out; the same pool without selection
+    # keeps every model
+    assert "noise" not in stack.chosen
+    assert {"signal", "both"} & set(stack.chosen)
+    assert stacking.Stack(LEARNERS, select=False).fit(train, gold).chosen == (
+        "noise",
+        "signal",
+        "both",
+    )
+
+
+def test_a_prior_shift_is_kept_only_when_it_gains() -> None:
+    # given probabilities that always rank "neutral" a little below "negative", and gold
+    # labels that are 80 % "neutral"
+    gold = np.array(["neutral"] * 80 + ["negative"] * 20, dtype=object)
+    probabilities = np.tile([0.45, 0.40, 0.15], (100, 1))
+    probabilities[80:] = [0.60, 0.30, 0.10]  # the true negatives are more clearly negative
+
+    offsets = stacking.choose_offsets(probabilities, gold, LABELS)
+
+    # then "neutral" is shifted up just enough to win the first 80 rows, not the last 20
+    shifted = (np.log(probabilities) + offsets).argmax(axis=1)
+    assert (shifted[:80] == 1).all()
+    assert (shifted[80:] == 0).all()
+    assert offsets[0] == 0.0
+    # and probabilities that are already right keep a zero shift
+    right = np.tile([0.2, 0.7, 0.1], (10, 1))
+    assert not stacking.choose_offsets(right, np.array(["neutral"] * 10, object), LABELS).any()
