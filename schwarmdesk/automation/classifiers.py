@@ -1,8 +1,10 @@
 """Model files of the versioned topic and sentiment classifiers (DATA_DIR/models/).
 
 A topic model is an :class:`schwarmdesk.text.intents.IntentClassifier` pickled by us; a
-sentiment model is whatever :mod:`schwarmdesk.text.sentiment` saves (its own ``save``/``load``).
-Loaded models are cached by file path, so a rollback or a new version is picked up at once.
+sentiment model is a :class:`schwarmdesk.automation.stacking.TextStack` (the model ``eval
+triage`` measures), or, in files from before it, a :mod:`schwarmdesk.text.sentiment` model.
+Loaded models are cached by file path and modification time, so a rollback or a new version is
+picked up at once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class Predictor(Protocol):
 
 
 _lock = threading.Lock()
-_cache: dict[str, Predictor] = {}
+_cache: dict[tuple[str, int], Predictor] = {}  # by path and modification time
 
 
 def models_dir() -> Path:
@@ -52,11 +54,11 @@ def save_topic_model(model: object, name: str) -> Path:
 def load_model(kind: str, path: str) -> Predictor:
     """The model stored at ``path`` (our own file under DATA_DIR, never uploaded data)."""
     with _lock:
-        if (cached := _cache.get(path)) is not None:
+        key = (path, _modified(path))
+        if (cached := _cache.get(key)) is not None:
             return cached
     if kind == "sentiment":
-        module = importlib.import_module("schwarmdesk.text.sentiment")
-        model: Predictor = module.SentimentClassifier.load(path)
+        model: Predictor = _load_sentiment(path)
     elif not path.endswith(".pickle"):
         module = importlib.import_module("schwarmdesk.text.intents")
         model = module.IntentClassifier.load(path)
@@ -64,7 +66,29 @@ def load_model(kind: str, path: str) -> Predictor:
         # Our own file written by save_topic_model; DATA_DIR is as trusted as the database.
         model = pickle.loads(Path(path).read_bytes())  # noqa: S301
     with _lock:
-        _cache[path] = model
+        _cache[key] = model
+    return model
+
+
+def _modified(path: str) -> int:
+    """The file's modification time: a file written again at the same path (a re-created
+    database numbering its versions from 1 again) is read again."""
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _load_sentiment(path: str) -> Predictor:
+    """The stacked sentiment model at ``path``; an older single-classifier file still loads."""
+    stacking = importlib.import_module("schwarmdesk.automation.stacking")
+    intents = importlib.import_module("schwarmdesk.text.intents")
+    try:
+        model: Predictor = stacking.TextStack.load(path)
+    except intents.ModelFileError as error:
+        if "holds a 'sentiment-classifier'" not in str(error):
+            raise
+        model = importlib.import_module("schwarmdesk.text.sentiment").SentimentClassifier.load(path)
     return model
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from pytest_django import Settings as SettingsWrapper
 
 from schwarmdesk.automation.actions import (
     MIN_TOPIC_LABELS,
@@ -363,9 +364,11 @@ POSITIVE = [
 
 
 def test_train_sentiment_command_activates_a_version_used_by_triage(
-    tmp_path: Path, receive_message: Receive, help_article: Article
+    tmp_path: Path, receive_message: Receive, help_article: Article, settings: SettingsWrapper
 ) -> None:
-    # Given: the company's labelled texts
+    # Given: the company's labelled texts (no sentence vectors: tests/automation/
+    # test_sentiment_model.py covers the stack with them)
+    settings.EMBEDDING_MODEL = "none"
     data = tmp_path / "sentiment.csv"
     with data.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -105,14 +106,45 @@ def retrain_topic_model(actor: Actor, *, force: bool = False) -> ModelVersion | 
     return version
 
 
+def sentiment_embedders() -> tuple[str, ...]:
+    """The sentence-vector models the sentiment stack reads: those of the evaluation
+    (:data:`schwarmdesk.automation.stacking.EMBEDDERS`) that load here; none when
+    ``SCHWARMDESK_EMBEDDING_MODEL=none``."""
+    from schwarmdesk.automation.stacking import EMBEDDERS  # noqa: PLC0415 -- scikit-learn
+    from schwarmdesk.text.embeddings import EmbedderUnavailable, get_embedder  # noqa: PLC0415
+
+    if settings.EMBEDDING_MODEL == "none":
+        return ()
+    available = []
+    for name in EMBEDDERS:
+        try:
+            get_embedder(name)
+        except EmbedderUnavailable as error:
+            log.warning("automation.sentiment_embedder_missing name=%s reason=%s", name, error)
+            continue
+        available.append(name)
+    return tuple(available)
+
+
 def train_sentiment_model(
     actor: Actor, texts: list[str], labels: list[str], *, activate: bool = True
 ) -> ModelVersion:
-    """Fit the sentiment classifier on labelled texts, store it as the next version and (by
-    default) activate it; triage uses it from then on."""
-    from schwarmdesk.text.sentiment import SentimentClassifier  # noqa: PLC0415
+    """Fit the sentiment model on labelled texts, store it as the next version and (by
+    default) activate it; triage uses it from then on.
 
-    model = SentimentClassifier().fit(texts, labels)
+    The model is the stacked text model that ``schwarmdesk eval triage`` measures on GermEval
+    2017 (:class:`schwarmdesk.automation.stacking.TextStack`, the same class and training
+    code), reading the sentence vectors of :func:`sentiment_embedders`.  Messages have no
+    source URL, so its source view is not used here.
+    """
+    from schwarmdesk.automation.stacking import TextStack  # noqa: PLC0415 -- scikit-learn
+
+    embedders = sentiment_embedders()
+    try:
+        model = TextStack(embedders=embedders).fit(texts, labels)
+    except ValueError as error:
+        log.warning("automation.sentiment_training_failed reason=%s", error)
+        raise Invalid(str(error)) from error
     latest = ModelVersion.objects.filter(kind=ModelKind.SENTIMENT).aggregate(number=Max("number"))
     number = (latest["number"] or 0) + 1
     path = classifiers.models_dir() / f"sentiment-v{number}.joblib"
@@ -127,7 +159,13 @@ def train_sentiment_model(
         )
         if activate:
             version = activate_model_version(actor, version.pk)
-    log.info("automation.sentiment_trained version=%s labels=%s", version.name, len(texts))
+    log.info(
+        "automation.sentiment_trained version=%s labels=%s embedders=%s models=%s",
+        version.name,
+        len(texts),
+        ",".join(embedders) or "none",
+        ",".join(model.chosen),
+    )
     return version
 
 
