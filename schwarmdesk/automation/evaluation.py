@@ -650,7 +650,8 @@ def run_triage_eval(
     order = {name: number for number, name in enumerate((*TASKS, CUSTOM_TASK))}
     report.results.sort(key=lambda row: order[row["task"]])
     document: dict[str, Any] = {"results": report.results}
-    if json_output:
+    if json_output:  # the table (and notes) for people on stderr, stdout stays one document
+        print_report(report, sys.stderr)
         stream.write(json.dumps(document) + "\n")
     else:
         print_report(report, stream)

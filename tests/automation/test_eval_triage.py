@@ -271,3 +271,16 @@ EXPECTED_ROWS: list[dict[str, object]] = [
         "texts": 8,
     },
 ]
+
+
+def test_json_run_prints_the_table_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = cli.main(
+        ["eval", "triage", "--no-embeddings", "--json", "--charts", str(tmp_path), *CUSTOM]
+    )
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert [row["task"] for row in json.loads(out)["results"]] == ["custom-intent"] * 2
+    assert re.search(r"│ custom-intent +│ schwarmdesk +│", err)
