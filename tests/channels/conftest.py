@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
+from pytest_django import Settings as SettingsWrapper
 
 from schwarmdesk.channels import batch, health
 from schwarmdesk.channels.actions import configure_channel
@@ -65,6 +66,13 @@ OPTIONS: dict[str, dict[str, str]] = {
     "web_form": {"address": "support@example.com", "from_name": "Nordlicht Support"},
 }
 MASTODON_BASE = "https://mastodon.example.com"
+
+
+@pytest.fixture(autouse=True)
+def inline_webhooks(settings: SettingsWrapper) -> None:
+    """The webhook view's tests see the messages stored in the request (``inline``); the
+    default, ``queued``, is tested in test_batch.py and test_intake.py, which set it."""
+    settings.WEBHOOK_PROCESSING = "inline"
 
 
 @pytest.fixture(autouse=True)
