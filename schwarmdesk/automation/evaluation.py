@@ -692,7 +692,7 @@ def print_report(report: Report, stream: Any) -> None:
             curve_table.add_row(*cells)
         console.print(curve_table)
     for note in report.notes:
-        console.print(note, highlight=False)
+        console.print(note, highlight=False, markup=False)
 
 
 def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
