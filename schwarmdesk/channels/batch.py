@@ -31,7 +31,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import BinaryField, DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 FOLLOW_UP_CHUNK = 500  # messages per re-queued follow-up task
 RETRIES = 3  # a batch that lost a race (same identity or message stored meanwhile) runs again
+DEADLOCK_STATES = frozenset({"40P01", "40001"})  # PostgreSQL: deadlock, serialization failure
 WAKE_DELAY = timedelta(milliseconds=50)
 LAST_EVENT_RESOLUTION = timedelta(seconds=1)
 MAX_PARAMETERS = 30_000  # per INSERT statement (SQLite allows 32,766, PostgreSQL 65,535)
@@ -225,11 +226,19 @@ def _with_retries(limit: int, only: int | None = None) -> BatchResult:
     for attempt in range(1, RETRIES + 1):
         try:
             return _process_batch(limit, only=only)
-        except IntegrityError:
-            if attempt == RETRIES:
+        except (IntegrityError, OperationalError) as error:
+            # a race with another worker: a row it stored meanwhile, or a deadlock PostgreSQL
+            # broke by rolling this batch back; either way nothing of the batch is kept
+            if attempt == RETRIES or not _is_race(error):
                 raise
-            log.info("channel.batch_retry attempt=%s", attempt)
+            log.info("channel.batch_retry attempt=%s reason=%s", attempt, type(error).__name__)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_race(error: IntegrityError | OperationalError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    return getattr(error.__cause__, "sqlstate", None) in DEADLOCK_STATES
 
 
 def _process_one_by_one(limit: int) -> BatchResult:
@@ -364,7 +373,8 @@ def insert_returning(
         types = ", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
         sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({types}){tail}"  # noqa: S608 -- model names
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # Django's exceptions (IntegrityError...) for psycopg's, as its own cursors raise them
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             for start in range(0, len(rows), UNNEST_ROWS):
                 params = _parameters(rows[start : start + UNNEST_ROWS], converters, defaults)
                 cursor.execute(sql, [params[n :: len(fields)] for n in range(len(fields))])

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 from huey import Huey
@@ -321,3 +322,24 @@ def test_a_burst_of_webhooks_wakes_the_worker_once(
     while real_queue.pending_count() == 1 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert real_queue.pending_count() == 2
+
+
+def test_bulk_inserts_raise_djangos_integrity_error_so_a_lost_race_is_retried(
+    telegram: Channel,
+) -> None:
+    # given an event kept once
+    row = {"channel_id": telegram.pk, "body": b"{}", "body_sha256": "0" * 64, "headers": {}}
+    assert len(batch.insert_rows(InboundEvent, [row])) == 1
+
+    # when the same row is inserted again (on PostgreSQL through psycopg's own cursor)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        batch.insert_rows(InboundEvent, [row])
+
+    # then skipping conflicts inserts and returns nothing
+    assert (
+        batch.insert_returning(
+            InboundEvent, [row], ignore_conflicts=True, returning=("channel_id",)
+        )
+        == []
+    )
+    assert InboundEvent.objects.count() == 1
