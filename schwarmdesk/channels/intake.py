@@ -32,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from logging import Logger
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -70,10 +71,12 @@ CHANNEL_TTL_S = 1.0  # a channel (enabled, secrets) is read at most this often p
 MAX_GROUP = 500  # bodies in one shared INSERT
 
 
-def log_exit(status: int, reason: str, kind: str, channel_id: int, size: int) -> None:
-    """The guard chain's one log line per exit (the Django view writes the same)."""
+def log_exit(
+    status: int, reason: str, kind: str, channel_id: int, size: int, *, logger: Logger = log
+) -> None:
+    """The guard chain's one log line per exit (the Django view writes it to its own logger)."""
     level = logging.INFO if status < 400 else logging.WARNING
-    log.log(
+    logger.log(
         level,
         "webhook.exit kind=%s channel=%s status=%s reason=%s bytes=%s",
         kind,

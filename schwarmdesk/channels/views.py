@@ -22,22 +22,14 @@ from schwarmdesk.channels.adapters.base import (
 )
 from schwarmdesk.channels.batch import accept
 from schwarmdesk.channels.health import record_webhook_verified
+from schwarmdesk.channels.intake import log_exit
 from schwarmdesk.channels.models import Channel
 
 log = logging.getLogger(__name__)
 
 
 def _exit(status: int, reason: str, kind: str, channel_id: int, size: int) -> HttpResponse:
-    level = logging.INFO if status < 400 else logging.WARNING
-    log.log(
-        level,
-        "webhook.exit kind=%s channel=%s status=%s reason=%s bytes=%s",
-        kind,
-        channel_id,
-        status,
-        reason,
-        size,
-    )
+    log_exit(status, reason, kind, channel_id, size, logger=log)
     return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
