@@ -38,6 +38,7 @@ from schwarmdesk.community.models import Answer, Comment, Question
 from schwarmdesk.core.errors import Forbidden
 from schwarmdesk.moderation.detector import (
     MODEL_FILE,
+    MODEL_VERSION,
     Detector,
     OffenseModel,
     WordListDetector,
@@ -127,10 +128,14 @@ def _load_detector(path: Path) -> Detector | OffenseModel:
         except Exception as error:  # a broken file must not stop posting
             log.warning("moderation.detector_unreadable path=%s error=%s", path, error)
         else:
-            if isinstance(model, OffenseModel):
+            if isinstance(model, OffenseModel) and model.version == MODEL_VERSION:
                 log.info("moderation.detector_loaded path=%s", path)
                 return model
-            log.warning("moderation.detector_unreadable path=%s error=wrong type", path)
+            log.warning(
+                "moderation.detector_unreadable path=%s error=wrong type or an older model "
+                "version (train it again)",
+                path,
+            )
     log.warning(
         "moderation.detector_fallback using the offensive word list: no trained model at %s "
         "(train one with `schwarmdesk manage train_moderation --data ../shared/data`)",

@@ -264,3 +264,19 @@ def test_a_trained_model_in_the_data_directory_is_used() -> None:
 
     assert name == "offense-model"
     assert rude > kind
+
+
+def test_a_model_of_an_older_version_is_not_loaded(caplog: pytest.LogCaptureFixture) -> None:
+    data = read_germeval(Path(__file__).parent / "data/germeval2018/germeval2018.training.txt")
+    model = train(data.texts, data.labels)
+    model.version = 2  # as unpickled from a file the previous detector wrote
+    joblib.dump(model, Path(settings.DATA_DIR) / "moderation-offense.joblib")
+    try:
+        screening.reset_detector()
+        with caplog.at_level(logging.WARNING, logger="schwarmdesk.moderation"):
+            _score, _threshold, name = screening.offense_score("Halt die Fresse, du Vollidiot")
+    finally:
+        (Path(settings.DATA_DIR) / "moderation-offense.joblib").unlink()
+
+    assert name == "word-list"
+    assert "an older model version (train it again)" in caplog.text
