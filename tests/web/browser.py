@@ -33,6 +33,10 @@ class PageProblems:
             self.failed.append(f"{response.status} {response.url}")
 
     def _on_request_failed(self, request: Request) -> None:
+        # A request the page itself cancelled is no failure: leaving the page while a live
+        # search (htmx) is still on its way aborts it, and so does htmx replacing it.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.failed.append(f"{request.failure} {request.url}")
 
     def _on_console(self, message: ConsoleMessage) -> None:
