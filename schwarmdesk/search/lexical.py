@@ -349,6 +349,15 @@ def _weights_table(terms: Sequence[QueryTerm]) -> tuple[str, list[Any]]:
     return f"w(term_id, weight) AS (VALUES {rows})", params
 
 
+def _exact_score(documents: str) -> str:
+    """The exact score of ``documents.document_id`` over the ``w`` table: a subquery, so that
+    both planners read the document's postings by the primary key (document, term)."""
+    return (
+        f"(SELECT sum(w.weight * p.impact) FROM {POSTING_TABLE} p "  # noqa: S608
+        f"JOIN w ON w.term_id = p.term_id WHERE p.document_id = {documents}.document_id)"
+    )
+
+
 def top_matches(
     terms: Sequence[QueryTerm],
     *,
@@ -395,9 +404,7 @@ def top_matches(
         "best AS (SELECT top.document_id AS document_id FROM top "
         "JOIN w ON w.term_id = top.term_id GROUP BY top.document_id "
         "ORDER BY sum(w.weight * top.impact) DESC, top.document_id LIMIT %s) "
-        "SELECT best.document_id, (SELECT sum(w.weight * p.impact) "
-        f"FROM {POSTING_TABLE} p JOIN w ON w.term_id = p.term_id "
-        "WHERE p.document_id = best.document_id) FROM best"
+        f"SELECT best.document_id, {_exact_score('best')} FROM best"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -424,9 +431,7 @@ def scores_for(terms: Sequence[QueryTerm], ids: Sequence[int]) -> dict[int, floa
             documents = ", ".join(["(CAST(%s AS bigint))"] * len(chunk))
             cursor.execute(
                 f"WITH {weights_sql}, d(document_id) AS (VALUES {documents}) "  # noqa: S608
-                "SELECT d.document_id, (SELECT sum(w.weight * p.impact) "
-                f"FROM {POSTING_TABLE} p JOIN w ON w.term_id = p.term_id "
-                "WHERE p.document_id = d.document_id) FROM d",
+                f"SELECT d.document_id, {_exact_score('d')} FROM d",
                 [*weight_params, *chunk],
             )
             for document, value in cursor.fetchall():

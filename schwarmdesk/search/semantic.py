@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from schwarmdesk.search.lexical import IN_CHUNK
 from schwarmdesk.search.models import Kind, SearchDocument
 from schwarmdesk.search.vectors import VectorIndex
 from schwarmdesk.text.chunks import split_chunks
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 # sides. Articles are passages.
 QUERY_ENCODED_KINDS = frozenset({Kind.QUESTION, Kind.CONVERSATION})
 EMBED_BATCH = 32
-ID_CHUNK = 900  # ids per IN list (SQLite's parameter limit)
 FloatMatrix = npt.NDArray[np.float32]
 
 
@@ -200,9 +200,9 @@ class ProcessVectors:
             new_ids = sorted(times)
             read = [
                 row
-                for start in range(0, len(new_ids), ID_CHUNK)
+                for start in range(0, len(new_ids), IN_CHUNK)
                 for row in SearchDocument.objects.filter(
-                    pk__in=new_ids[start : start + ID_CHUNK], embedding_model=embedder.name
+                    pk__in=new_ids[start : start + IN_CHUNK], embedding_model=embedder.name
                 ).values_list(*columns)
             ]
         if not times:
@@ -239,7 +239,6 @@ class ProcessVectors:
             matrix = np.frombuffer(chunks, dtype=np.float32).reshape(-1, self._dimension)
             self._sentence_counts[pk] = len(matrix)
             sentences.add([sentence_id(pk, n) for n in range(len(matrix))], matrix)
-        return
 
     def _start(self, embedder: Embedder) -> None:
         """Fresh indexes for ``embedder``: from the snapshot when a usable one exists."""
